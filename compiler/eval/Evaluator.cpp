@@ -1,0 +1,229 @@
+//===- Evaluator.cpp - Reference evaluator over the runtime kernels -------===//
+
+#include "compiler/eval/Evaluator.h"
+#include "compiler/eval/KernelParams.h"
+#include "dialects/Tempo/IR/TempoOps.h"
+
+#include "tempo/kernels.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
+
+#include <cstring>
+#include <map>
+
+using namespace mlir;
+using namespace mlir::tempo;
+
+namespace {
+
+template <typename T>
+const T *in(const std::vector<const void *> &ptrs, size_t i) {
+  return static_cast<const T *>(ptrs[i]);
+}
+
+/// Calls mlir::tempo::<call.kernel><T>. Returns false if no such kernel exists
+/// for T (the emitter refuses the same combinations).
+template <typename T>
+bool invoke(const mlir::tempo::KernelCall &call,
+            const std::vector<const void *> &a, void *out) {
+  T *y = static_cast<T *>(out);
+  llvm::StringRef k = call.kernel;
+  const KernelParams &p = call.params;
+  if constexpr (std::is_same_v<T, float>) {
+    if (k == "conv")
+      return ::tempo::conv<T>(std::get<tempo_conv_params_t>(p), in<T>(a, 0), in<T>(a, 1),
+                     in<T>(a, 2), y),
+             true;
+    if (k == "gemm")
+      return ::tempo::gemm<T>(std::get<tempo_gemm_params_t>(p), in<T>(a, 0), in<T>(a, 1),
+                     in<T>(a, 2), y),
+             true;
+    if (k == "matmul")
+      return ::tempo::matmul<T>(std::get<tempo_matmul_params_t>(p), in<T>(a, 0),
+                       in<T>(a, 1), y),
+             true;
+    if (k == "batch_norm")
+      return ::tempo::batch_norm<T>(std::get<tempo_batch_norm_params_t>(p), in<T>(a, 0),
+                           in<T>(a, 1), in<T>(a, 2), in<T>(a, 3), in<T>(a, 4),
+                           y),
+             true;
+    if (k == "sigmoid")
+      return ::tempo::sigmoid<T>(std::get<tempo_unary_params_t>(p), in<T>(a, 0), y), true;
+    if (k == "tanh")
+      return ::tempo::tanh<T>(std::get<tempo_unary_params_t>(p), in<T>(a, 0), y), true;
+    if (k == "leaky_relu")
+      return ::tempo::leaky_relu<T>(std::get<tempo_unary_params_t>(p), in<T>(a, 0), y),
+             true;
+    if (k == "softmax")
+      return ::tempo::softmax<T>(std::get<tempo_softmax_params_t>(p), in<T>(a, 0), y),
+             true;
+    if (k == "average_pool")
+      return ::tempo::average_pool<T>(std::get<tempo_pool_params_t>(p), in<T>(a, 0), y),
+             true;
+    if (k == "global_average_pool")
+      return ::tempo::global_average_pool<T>(std::get<tempo_reduce_params_t>(p),
+                                    in<T>(a, 0), y),
+             true;
+  }
+  if (k == "add")
+    return ::tempo::add<T>(std::get<tempo_broadcast_params_t>(p), in<T>(a, 0),
+                  in<T>(a, 1), y),
+           true;
+  if (k == "sub")
+    return ::tempo::sub<T>(std::get<tempo_broadcast_params_t>(p), in<T>(a, 0),
+                  in<T>(a, 1), y),
+           true;
+  if (k == "mul")
+    return ::tempo::mul<T>(std::get<tempo_broadcast_params_t>(p), in<T>(a, 0),
+                  in<T>(a, 1), y),
+           true;
+  if (k == "div")
+    return ::tempo::div<T>(std::get<tempo_broadcast_params_t>(p), in<T>(a, 0),
+                  in<T>(a, 1), y),
+           true;
+  if (k == "relu")
+    return ::tempo::relu<T>(std::get<tempo_unary_params_t>(p), in<T>(a, 0), y), true;
+  if (k == "clip")
+    return ::tempo::clip<T>(std::get<tempo_unary_params_t>(p), in<T>(a, 0), y), true;
+  if (k == "max_pool")
+    return ::tempo::max_pool<T>(std::get<tempo_pool_params_t>(p), in<T>(a, 0), y), true;
+  if (k == "transpose")
+    return ::tempo::transpose<T>(std::get<tempo_transpose_params_t>(p), in<T>(a, 0), y),
+           true;
+  if (k == "concat")
+    return ::tempo::concat<T>(std::get<tempo_concat_params_t>(p), in<T>(a, 0), y), true;
+  if (k == "copy")
+    return ::tempo::copy(std::get<tempo_copy_params_t>(p), a[0], out), true;
+  return false;
+}
+
+bool invokeTyped(Type elt, const mlir::tempo::KernelCall &call,
+                 const std::vector<const void *> &a, void *out) {
+  if (elt.isF32())
+    return invoke<float>(call, a, out);
+  auto it = dyn_cast<IntegerType>(elt);
+  if (!it)
+    return false;
+  bool u = it.isUnsigned() || it.getWidth() == 1;
+  switch (it.getWidth()) {
+  case 1:
+  case 8:
+    return u ? invoke<uint8_t>(call, a, out) : invoke<int8_t>(call, a, out);
+  case 16:
+    return u ? invoke<uint16_t>(call, a, out) : invoke<int16_t>(call, a, out);
+  case 32:
+    return u ? invoke<uint32_t>(call, a, out) : invoke<int32_t>(call, a, out);
+  case 64:
+    return u ? invoke<uint64_t>(call, a, out) : invoke<int64_t>(call, a, out);
+  }
+  return false;
+}
+
+/// Runs every kernel call of `op` on the given operand and result buffers.
+LogicalResult runOp(Operation *op, const std::vector<const void *> &operands,
+                    void *result, bool report) {
+  FailureOr<std::vector<mlir::tempo::KernelCall>> calls;
+  if (report) {
+    calls = mlir::tempo::buildKernelCalls(op);
+  } else {
+    ScopedDiagnosticHandler quiet(op->getContext(),
+                                  [](Diagnostic &) { return success(); });
+    calls = mlir::tempo::buildKernelCalls(op);
+  }
+  if (failed(calls))
+    return failure();
+  // The kernels read operands by the operand type, but write the result
+  // type; all tempo ops keep one element type.
+  Type elt = getElementTypeOrSelf(op->getResult(0).getType());
+  for (const mlir::tempo::KernelCall &call : *calls) {
+    std::vector<const void *> args;
+    for (int i : call.operands)
+      args.push_back(i < 0 ? nullptr : operands[i]);
+    if (!invokeTyped(elt, call, args, result)) {
+      if (report)
+        op->emitOpError("has no ") << call.kernel << " kernel for " << elt;
+      return failure();
+    }
+  }
+  return success();
+}
+
+} // namespace
+
+FailureOr<std::vector<std::vector<char>>>
+mlir::tempo::evaluatePlannedFunction(func::FuncOp func,
+                               const std::vector<std::vector<char>> &inputs) {
+  auto arenaAttr = func->getAttrOfType<IntegerAttr>(kArenaSizeAttr);
+  if (!arenaAttr)
+    return func.emitError("the function has no memory plan; run "
+                          "tempo-plan-memory first");
+  if (inputs.size() != func.getNumArguments())
+    return func.emitError("expects ")
+           << func.getNumArguments() << " inputs, got " << inputs.size();
+
+  // 16-byte aligned arena, like the one firmware passes in.
+  std::vector<uint64_t> storage((arenaAttr.getInt() + 15) / 16 * 2 + 2);
+  char *arena = reinterpret_cast<char *>(storage.data());
+  auto offsetOf = [](Value v) { return plannedOffset(v); };
+
+  for (auto [i, arg] : llvm::enumerate(func.getArguments())) {
+    int64_t bytes = tensorBytes(arg.getType());
+    if ((int64_t)inputs[i].size() != bytes)
+      return func.emitError("input ")
+             << i << " has " << inputs[i].size() << " bytes, expected " << bytes;
+    std::memcpy(arena + offsetOf(arg), inputs[i].data(), bytes);
+  }
+
+  std::map<Operation *, std::vector<char>> constants;
+  for (Operation &op : func.getBody().front()) {
+    if (isa<func::ReturnOp>(op))
+      continue;
+    if (auto c = dyn_cast<ConstantOp>(op)) {
+      constants[&op] = denseBytes(cast<DenseElementsAttr>(c.getValue()));
+      continue;
+    }
+    std::vector<const void *> operands;
+    for (Value v : op.getOperands()) {
+      auto c = constants.find(v.getDefiningOp());
+      operands.push_back(c != constants.end() ? c->second.data()
+                                              : arena + offsetOf(v));
+    }
+    if (op.getNumResults() != 1 || offsetOf(op.getResult(0)) < 0)
+      return op.emitOpError("has no planned buffer");
+    if (failed(runOp(&op, operands, arena + offsetOf(op.getResult(0)),
+                     /*report=*/true)))
+      return failure();
+  }
+
+  std::vector<std::vector<char>> outputs;
+  auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  for (Value v : ret.getOperands()) {
+    const char *src = arena + offsetOf(v);
+    outputs.emplace_back(src, src + tensorBytes(v.getType()));
+  }
+  return outputs;
+}
+
+DenseElementsAttr mlir::tempo::evaluateConstantOp(Operation *op,
+                                            ArrayRef<DenseElementsAttr> operands) {
+  if (op->getNumResults() != 1)
+    return {};
+  std::vector<std::vector<char>> buffers;
+  std::vector<const void *> ptrs;
+  for (DenseElementsAttr a : operands)
+    buffers.push_back(denseBytes(a));
+  for (auto &b : buffers)
+    ptrs.push_back(b.data());
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  std::vector<char> out(tensorBytes(type));
+  if (failed(runOp(op, ptrs, out.data(), /*report=*/false)))
+    return {};
+  if (type.getElementType().isInteger(1)) {
+    SmallVector<bool> bits;
+    for (char c : out)
+      bits.push_back(c != 0);
+    return DenseElementsAttr::get(type, bits);
+  }
+  return DenseElementsAttr::getFromRawBuffer(type, ArrayRef<char>(out));
+}

@@ -1,0 +1,485 @@
+//===- KernelParams.cpp - From tempo ops to runtime kernel calls ----------===//
+
+#include "compiler/eval/KernelParams.h"
+#include "dialects/Tempo/IR/TempoOps.h"
+#include "dialects/Tempo/IR/TempoShapes.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/Format.h"
+
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::tempo;
+
+namespace {
+
+ArrayRef<int64_t> shapeOf(Value v) {
+  return cast<RankedTensorType>(v.getType()).getShape();
+}
+
+int32_t i32(int64_t v) { return static_cast<int32_t>(v); }
+
+/// Row-major strides of `shape` aligned to the right of a rank-`rank`
+/// output, 0 where the operand broadcasts.
+void broadcastStrides(ArrayRef<int64_t> shape, ArrayRef<int64_t> out,
+                      int32_t *strides) {
+  size_t rank = out.size(), lead = rank - shape.size();
+  int64_t stride = 1;
+  for (size_t i = rank; i-- > 0;) {
+    int64_t d = i < lead ? 1 : shape[i - lead];
+    strides[i] = d == 1 ? 0 : i32(stride);
+    stride *= d;
+  }
+}
+
+KernelCall call(const char *kernel, KernelParams p, std::vector<int> operands) {
+  return KernelCall{kernel, p, std::move(operands)};
+}
+
+tempo_pool_params_t poolParams(Operation *op, ArrayRef<int64_t> kernel,
+                               ArrayRef<int64_t> strides,
+                               ArrayRef<int64_t> dilations,
+                               ArrayRef<int64_t> pads) {
+  ArrayRef<int64_t> x = shapeOf(op->getOperand(0)), y = shapeOf(op->getResult(0));
+  bool is1d = x.size() == 3;
+  tempo_pool_params_t p{};
+  p.batch = i32(x[0]);
+  p.channels = i32(x[1]);
+  p.in_h = is1d ? 1 : i32(x[2]);
+  p.in_w = i32(x.back());
+  p.out_h = is1d ? 1 : i32(y[2]);
+  p.out_w = i32(y.back());
+  p.k_h = is1d ? 1 : i32(kernel[0]);
+  p.k_w = i32(kernel.back());
+  p.stride_h = is1d ? 1 : i32(strides[0]);
+  p.stride_w = i32(strides.back());
+  p.dil_h = is1d ? 1 : i32(dilations[0]);
+  p.dil_w = i32(dilations.back());
+  size_t n = kernel.size();
+  p.pad_top = is1d ? 0 : i32(pads[0]);
+  p.pad_left = i32(pads[n - 1]);
+  p.pad_bottom = is1d ? 0 : i32(pads[n]);
+  p.pad_right = i32(pads[2 * n - 1]);
+  return p;
+}
+
+tempo_broadcast_params_t binaryParams(Operation *op) {
+  ArrayRef<int64_t> y = shapeOf(op->getResult(0));
+  tempo_broadcast_params_t p{};
+  // A rank-0 result is one element: describe it as rank 1.
+  SmallVector<int64_t> out(y.begin(), y.end());
+  if (out.empty())
+    out.push_back(1);
+  p.rank = i32(out.size());
+  p.size = i32(numElements(out));
+  for (size_t i = 0; i < out.size(); ++i)
+    p.out_dims[i] = i32(out[i]);
+  broadcastStrides(shapeOf(op->getOperand(0)), out, p.a_strides);
+  broadcastStrides(shapeOf(op->getOperand(1)), out, p.b_strides);
+  return p;
+}
+
+tempo_unary_params_t unaryParams(Operation *op) {
+  tempo_unary_params_t p{};
+  p.size = i32(numElements(shapeOf(op->getResult(0))));
+  p.lo = -std::numeric_limits<double>::infinity();
+  p.hi = std::numeric_limits<double>::infinity();
+  return p;
+}
+
+} // namespace
+
+FailureOr<std::vector<KernelCall>> mlir::tempo::buildKernelCalls(Operation *op) {
+  Type elt = getElementTypeOrSelf(op->getResult(0).getType());
+  if (!cElementType(elt))
+    return op->emitOpError("has no kernel for element type ") << elt;
+  bool isFloat = isa<FloatType>(elt);
+
+  using Calls = std::vector<KernelCall>;
+  auto result =
+      llvm::TypeSwitch<Operation *, FailureOr<Calls>>(op)
+          .Case([&](ConvOp conv) -> FailureOr<Calls> {
+            ArrayRef<int64_t> x = shapeOf(conv.getInput()),
+                              w = shapeOf(conv.getWeight()),
+                              y = shapeOf(conv.getOutput());
+            bool is1d = x.size() == 3;
+            size_t n = x.size() - 2;
+            tempo_conv_params_t p{};
+            p.batch = i32(x[0]);
+            p.in_c = i32(x[1]);
+            p.in_h = is1d ? 1 : i32(x[2]);
+            p.in_w = i32(x.back());
+            p.out_c = i32(y[1]);
+            p.out_h = is1d ? 1 : i32(y[2]);
+            p.out_w = i32(y.back());
+            p.k_h = is1d ? 1 : i32(w[2]);
+            p.k_w = i32(w.back());
+            p.stride_h = is1d ? 1 : i32(conv.getStrides()[0]);
+            p.stride_w = i32(conv.getStrides().back());
+            p.dil_h = is1d ? 1 : i32(conv.getDilations()[0]);
+            p.dil_w = i32(conv.getDilations().back());
+            p.pad_top = is1d ? 0 : i32(conv.getPads()[0]);
+            p.pad_left = i32(conv.getPads()[n - 1]);
+            p.groups = i32(conv.getGroup());
+            p.has_bias = conv.getBias() ? 1 : 0;
+            if (!isFloat)
+              return conv.emitOpError("has no integer kernel yet");
+            return Calls{call("conv", p, {0, 1, conv.getBias() ? 2 : -1})};
+          })
+          .Case([&](GemmOp gemm) -> FailureOr<Calls> {
+            ArrayRef<int64_t> a = shapeOf(gemm.getA()), y = shapeOf(gemm.getOutput());
+            tempo_gemm_params_t p{};
+            p.m = i32(y[0]);
+            p.n = i32(y[1]);
+            p.k = i32(gemm.getTransA() ? a[0] : a[1]);
+            p.trans_a = gemm.getTransA();
+            p.trans_b = gemm.getTransB();
+            p.alpha = gemm.getAlpha().convertToFloat();
+            p.beta = gemm.getBeta().convertToFloat();
+            if (gemm.getC()) {
+              ArrayRef<int64_t> c = shapeOf(gemm.getC());
+              p.has_c = 1;
+              p.c_rows = c.size() == 2 ? i32(c[0]) : 1;
+              p.c_cols = c.empty() ? 1 : i32(c.back());
+            }
+            if (!isFloat)
+              return gemm.emitOpError("has no integer kernel yet");
+            return Calls{call("gemm", p, {0, 1, gemm.getC() ? 2 : -1})};
+          })
+          .Case([&](MatMulOp mm) -> FailureOr<Calls> {
+            ArrayRef<int64_t> a = shapeOf(mm.getA()), b = shapeOf(mm.getB()),
+                              y = shapeOf(mm.getOutput());
+            tempo_matmul_params_t p{};
+            p.m = i32(y[y.size() - 2]);
+            p.n = i32(y.back());
+            p.k = i32(a.back());
+            ArrayRef<int64_t> batch = y.drop_back(2);
+            p.batch_rank = i32(batch.size());
+            for (size_t i = 0; i < batch.size(); ++i)
+              p.out_batch_dims[i] = i32(batch[i]);
+            broadcastStrides(a.drop_back(2), batch, p.a_batch_strides);
+            broadcastStrides(b.drop_back(2), batch, p.b_batch_strides);
+            if (!isFloat)
+              return mm.emitOpError("has no integer kernel yet");
+            return Calls{call("matmul", p, {0, 1})};
+          })
+          .Case([&](BatchNormOp bn) -> FailureOr<Calls> {
+            ArrayRef<int64_t> x = shapeOf(bn.getInput());
+            tempo_batch_norm_params_t p{};
+            p.batch = i32(x[0]);
+            p.channels = i32(x[1]);
+            p.spatial = i32(numElements(x.drop_front(2)));
+            p.epsilon = bn.getEpsilon().convertToFloat();
+            if (!isFloat)
+              return bn.emitOpError("needs a float input");
+            return Calls{call("batch_norm", p, {0, 1, 2, 3, 4})};
+          })
+          .Case([&](AddOp) { return Calls{call("add", binaryParams(op), {0, 1})}; })
+          .Case([&](SubOp) { return Calls{call("sub", binaryParams(op), {0, 1})}; })
+          .Case([&](MulOp) { return Calls{call("mul", binaryParams(op), {0, 1})}; })
+          .Case([&](DivOp) { return Calls{call("div", binaryParams(op), {0, 1})}; })
+          .Case([&](ReluOp) { return Calls{call("relu", unaryParams(op), {0})}; })
+          .Case([&](SigmoidOp) -> FailureOr<Calls> {
+            if (!isFloat)
+              return op->emitOpError("needs a float input");
+            return Calls{call("sigmoid", unaryParams(op), {0})};
+          })
+          .Case([&](TanhOp) -> FailureOr<Calls> {
+            if (!isFloat)
+              return op->emitOpError("needs a float input");
+            return Calls{call("tanh", unaryParams(op), {0})};
+          })
+          .Case([&](LeakyReluOp lr) -> FailureOr<Calls> {
+            tempo_unary_params_t p = unaryParams(op);
+            p.alpha = lr.getAlpha().convertToFloat();
+            if (!isFloat)
+              return op->emitOpError("needs a float input");
+            return Calls{call("leaky_relu", p, {0})};
+          })
+          .Case([&](ClipOp clip) {
+            tempo_unary_params_t p = unaryParams(op);
+            p.lo = clip.getMin().convertToDouble();
+            p.hi = clip.getMax().convertToDouble();
+            // Integer bounds are clamped to the element type's range so the
+            // kernel's conversion to T is always defined.
+            if (auto it = dyn_cast<IntegerType>(elt)) {
+              unsigned bits = it.getWidth();
+              double lo = it.isUnsigned() ? 0.0 : -std::ldexp(1.0, bits - 1);
+              double hi = it.isUnsigned() ? std::ldexp(1.0, bits) - 1
+                                          : std::ldexp(1.0, bits - 1) - 1;
+              p.lo = std::min(std::max(p.lo, lo), hi);
+              p.hi = std::min(std::max(p.hi, lo), hi);
+            }
+            return Calls{call("clip", p, {0})};
+          })
+          .Case([&](MaxPoolOp pool) {
+            return Calls{call("max_pool",
+                              poolParams(op, pool.getKernelShape(),
+                                         pool.getStrides(), pool.getDilations(),
+                                         pool.getPads()),
+                              {0})};
+          })
+          .Case([&](AveragePoolOp pool) -> FailureOr<Calls> {
+            tempo_pool_params_t p =
+                poolParams(op, pool.getKernelShape(), pool.getStrides(),
+                           pool.getDilations(), pool.getPads());
+            p.count_include_pad = pool.getCountIncludePad();
+            if (!isFloat)
+              return op->emitOpError("needs a float input");
+            return Calls{call("average_pool", p, {0})};
+          })
+          .Case([&](GlobalAveragePoolOp gap) -> FailureOr<Calls> {
+            ArrayRef<int64_t> x = shapeOf(gap.getInput());
+            tempo_reduce_params_t p{i32(x[0] * x[1]),
+                                    i32(numElements(x.drop_front(2)))};
+            if (!isFloat)
+              return op->emitOpError("needs a float input");
+            return Calls{call("global_average_pool", p, {0})};
+          })
+          .Case([&](SoftmaxOp sm) -> FailureOr<Calls> {
+            ArrayRef<int64_t> x = shapeOf(sm.getInput());
+            int64_t axis = sm.getAxis();
+            tempo_softmax_params_t p{i32(numElements(x.take_front(axis))),
+                                     i32(x[axis]),
+                                     i32(numElements(x.drop_front(axis + 1)))};
+            if (!isFloat)
+              return op->emitOpError("needs a float input");
+            return Calls{call("softmax", p, {0})};
+          })
+          .Case([&](TransposeOp tr) {
+            ArrayRef<int64_t> x = shapeOf(tr.getInput()), y = shapeOf(tr.getOutput());
+            tempo_transpose_params_t p{};
+            SmallVector<int64_t> inStrides(x.size(), 1);
+            for (size_t i = x.size(); i-- > 1;)
+              inStrides[i - 1] = inStrides[i] * x[i];
+            p.rank = i32(std::max<size_t>(y.size(), 1));
+            p.size = i32(numElements(y));
+            p.out_dims[0] = 1;
+            for (size_t i = 0; i < y.size(); ++i) {
+              p.out_dims[i] = i32(y[i]);
+              p.in_strides[i] = i32(inStrides[tr.getPerm()[i]]);
+            }
+            return Calls{call("transpose", p, {0})};
+          })
+          .Case([&](ConcatOp cat) {
+            ArrayRef<int64_t> y = shapeOf(cat.getOutput());
+            int64_t axis = cat.getAxis();
+            int64_t outer = numElements(y.take_front(axis));
+            int64_t inner = numElements(y.drop_front(axis + 1));
+            Calls calls;
+            int64_t offset = 0;
+            for (auto [i, in] : llvm::enumerate(cat.getInputs())) {
+              int64_t extent = shapeOf(in)[axis];
+              tempo_concat_params_t p{i32(outer), i32(extent * inner),
+                                      i32(y[axis] * inner), i32(offset * inner)};
+              calls.push_back(call("concat", p, {(int)i}));
+              offset += extent;
+            }
+            return calls;
+          })
+          .Case<ReshapeOp, CopyOp>([&](Operation *) {
+            tempo_copy_params_t p{i32(tensorBytes(op->getResult(0).getType()))};
+            return Calls{call("copy", p, {0})};
+          })
+          .Default([&](Operation *) -> FailureOr<Calls> {
+            return op->emitOpError("has no kernel");
+          });
+  return result;
+}
+
+const char *mlir::tempo::paramsTypeName(const KernelParams &params) {
+  static const char *const kNames[] = {
+      "tempo_conv_params_t",      "tempo_pool_params_t",
+      "tempo_reduce_params_t",    "tempo_gemm_params_t",
+      "tempo_matmul_params_t",    "tempo_broadcast_params_t",
+      "tempo_unary_params_t",     "tempo_softmax_params_t",
+      "tempo_batch_norm_params_t", "tempo_transpose_params_t",
+      "tempo_concat_params_t",    "tempo_copy_params_t"};
+  static_assert(std::variant_size_v<KernelParams> == std::size(kNames));
+  return kNames[params.index()];
+}
+
+/// Shortest-enough decimal (9 / 17 significant digits round-trip float /
+/// double) with a decimal point so it is a floating literal.
+static std::string decimal(double v, int digits) {
+  char buf[40];
+  std::snprintf(buf, sizeof(buf), "%.*g", digits, v);
+  std::string s = buf;
+  if (s.find_first_of(".e") == std::string::npos)
+    s += ".0";
+  return s;
+}
+
+std::string mlir::tempo::floatLiteral(float v) {
+  if (std::isnan(v))
+    return "__builtin_nanf(\"\")";
+  if (std::isinf(v))
+    return v < 0 ? "-HUGE_VALF" : "HUGE_VALF";
+  return decimal(v, 9) + "f";
+}
+
+std::string mlir::tempo::doubleLiteral(double v) {
+  if (std::isnan(v))
+    return "__builtin_nan(\"\")";
+  if (std::isinf(v))
+    return v < 0 ? "-HUGE_VAL" : "HUGE_VAL";
+  return decimal(v, 17);
+}
+
+namespace {
+
+/// Prints aggregate fields separated by ", ".
+class FieldPrinter {
+public:
+  explicit FieldPrinter(llvm::raw_ostream &os) : os(os) { os << "{"; }
+  ~FieldPrinter() { os << "}"; }
+  FieldPrinter &operator<<(int32_t v) {
+    sep();
+    os << v;
+    return *this;
+  }
+  FieldPrinter &operator<<(float v) {
+    sep();
+    os << floatLiteral(v);
+    return *this;
+  }
+  FieldPrinter &operator<<(double v) {
+    sep();
+    os << doubleLiteral(v);
+    return *this;
+  }
+  FieldPrinter &array(const int32_t *v, int n) {
+    sep();
+    os << "{";
+    for (int i = 0; i < n; ++i)
+      os << (i ? ", " : "") << v[i];
+    os << "}";
+    return *this;
+  }
+
+private:
+  void sep() {
+    if (!first)
+      os << ", ";
+    first = false;
+  }
+  llvm::raw_ostream &os;
+  bool first = true;
+};
+
+} // namespace
+
+void mlir::tempo::printParams(llvm::raw_ostream &os, const KernelParams &params) {
+  FieldPrinter f(os);
+  constexpr int R = TEMPO_MAX_RANK;
+  std::visit(
+      [&](const auto &p) {
+        using P = std::decay_t<decltype(p)>;
+        if constexpr (std::is_same_v<P, tempo_conv_params_t>)
+          f << p.batch << p.in_c << p.in_h << p.in_w << p.out_c << p.out_h
+            << p.out_w << p.k_h << p.k_w << p.stride_h << p.stride_w
+            << p.dil_h << p.dil_w << p.pad_top << p.pad_left << p.groups
+            << p.has_bias;
+        else if constexpr (std::is_same_v<P, tempo_pool_params_t>)
+          f << p.batch << p.channels << p.in_h << p.in_w << p.out_h << p.out_w
+            << p.k_h << p.k_w << p.stride_h << p.stride_w << p.dil_h << p.dil_w
+            << p.pad_top << p.pad_left << p.pad_bottom << p.pad_right
+            << p.count_include_pad;
+        else if constexpr (std::is_same_v<P, tempo_reduce_params_t>)
+          f << p.outer << p.inner;
+        else if constexpr (std::is_same_v<P, tempo_gemm_params_t>)
+          f << p.m << p.n << p.k << p.trans_a << p.trans_b << p.alpha
+            << p.beta << p.has_c << p.c_rows << p.c_cols;
+        else if constexpr (std::is_same_v<P, tempo_matmul_params_t>)
+          (f << p.m << p.n << p.k << p.batch_rank)
+              .array(p.out_batch_dims, R)
+              .array(p.a_batch_strides, R)
+              .array(p.b_batch_strides, R);
+        else if constexpr (std::is_same_v<P, tempo_broadcast_params_t>)
+          (f << p.rank << p.size)
+              .array(p.out_dims, R)
+              .array(p.a_strides, R)
+              .array(p.b_strides, R);
+        else if constexpr (std::is_same_v<P, tempo_unary_params_t>)
+          f << p.size << p.alpha << p.lo << p.hi;
+        else if constexpr (std::is_same_v<P, tempo_softmax_params_t>)
+          f << p.outer << p.n << p.inner;
+        else if constexpr (std::is_same_v<P, tempo_batch_norm_params_t>)
+          f << p.batch << p.channels << p.spatial << p.epsilon;
+        else if constexpr (std::is_same_v<P, tempo_transpose_params_t>)
+          (f << p.rank << p.size).array(p.out_dims, R).array(p.in_strides, R);
+        else if constexpr (std::is_same_v<P, tempo_concat_params_t>)
+          f << p.outer << p.in_inner << p.out_inner << p.offset;
+        else if constexpr (std::is_same_v<P, tempo_copy_params_t>)
+          f << p.bytes;
+      },
+      params);
+}
+
+const char *mlir::tempo::cElementType(Type t) {
+  if (t.isF32())
+    return "float";
+  if (auto it = dyn_cast<IntegerType>(t)) {
+    bool u = it.isUnsigned();
+    switch (it.getWidth()) {
+    case 1:
+      return "uint8_t"; // bool, one byte per element
+    case 8:
+      return u ? "uint8_t" : "int8_t";
+    case 16:
+      return u ? "uint16_t" : "int16_t";
+    case 32:
+      return u ? "uint32_t" : "int32_t";
+    case 64:
+      return u ? "uint64_t" : "int64_t";
+    }
+  }
+  return nullptr;
+}
+
+int64_t mlir::tempo::elementBytes(Type t) {
+  if (t.isInteger(1))
+    return 1;
+  return t.getIntOrFloatBitWidth() / 8;
+}
+
+int64_t mlir::tempo::tensorBytes(Type t) {
+  auto shaped = cast<ShapedType>(t);
+  return shaped.getNumElements() * elementBytes(shaped.getElementType());
+}
+
+std::vector<char> mlir::tempo::denseBytes(DenseElementsAttr attr) {
+  Type elt = attr.getElementType();
+  int64_t n = attr.getNumElements(), eb = elementBytes(elt);
+  std::vector<char> out(n * eb);
+  if (elt.isInteger(1)) {
+    int64_t i = 0;
+    for (bool b : attr.getValues<bool>())
+      out[i++] = b ? 1 : 0;
+    return out;
+  }
+  ArrayRef<char> raw = attr.getRawData();
+  if (attr.isSplat()) {
+    for (int64_t i = 0; i < n; ++i)
+      std::memcpy(out.data() + i * eb, raw.data(), eb);
+  } else {
+    std::memcpy(out.data(), raw.data(), out.size());
+  }
+  return out;
+}
+
+int64_t mlir::tempo::plannedOffset(Value value) {
+  IntegerAttr attr;
+  if (auto arg = dyn_cast<BlockArgument>(value)) {
+    if (auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp()))
+      attr = dyn_cast_or_null<IntegerAttr>(
+          func.getArgAttr(arg.getArgNumber(), kOffsetAttr));
+  } else {
+    attr = value.getDefiningOp()->getAttrOfType<IntegerAttr>(kOffsetAttr);
+  }
+  return attr ? attr.getInt() : -1;
+}

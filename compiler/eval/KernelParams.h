@@ -1,0 +1,80 @@
+//===- KernelParams.h - From tempo ops to runtime kernel calls ------------===//
+//
+// The one place that turns an op's types and attributes into the runtime's
+// parameter structs (runtime/include/tempo/params.h). The reference
+// evaluator passes the structs to the kernels directly; the C++ emitter
+// prints them as constexpr aggregates. Both therefore run the same kernel
+// with the same numbers.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TEMPO_EVAL_KERNELPARAMS_H
+#define TEMPO_EVAL_KERNELPARAMS_H
+
+#include "tempo/params.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Operation.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <variant>
+#include <vector>
+
+namespace mlir::tempo {
+
+using KernelParams =
+    std::variant<tempo_conv_params_t, tempo_pool_params_t,
+                 tempo_reduce_params_t, tempo_gemm_params_t,
+                 tempo_matmul_params_t, tempo_broadcast_params_t,
+                 tempo_unary_params_t, tempo_softmax_params_t,
+                 tempo_batch_norm_params_t, tempo_transpose_params_t,
+                 tempo_concat_params_t, tempo_copy_params_t>;
+
+/// One call of a runtime kernel: `mlir::tempo::<kernel><T>(params, operands...,
+/// result)`. Concat lowers to one call per input, each with operand i.
+struct KernelCall {
+  /// The runtime function, e.g. "conv" for mlir::tempo::conv<T>.
+  const char *kernel;
+  KernelParams params;
+  /// Indices of the op operands the call reads, in argument order; -1 is a
+  /// null pointer (an absent optional operand).
+  std::vector<int> operands;
+};
+
+/// The kernel calls that implement `op`, in order. Fails with a diagnostic
+/// at the op if the op (or its element type) has no kernel.
+mlir::FailureOr<std::vector<KernelCall>> buildKernelCalls(mlir::Operation *op);
+
+/// The C type name of a params struct ("tempo_conv_params_t").
+const char *paramsTypeName(const KernelParams &params);
+
+/// Prints the params as a C aggregate initialiser, fields in struct order.
+void printParams(llvm::raw_ostream &os, const KernelParams &params);
+
+/// A C++ float literal that reads back as exactly `value`: "1.0f",
+/// "-HUGE_VALF", "__builtin_nanf(\"\")".
+std::string floatLiteral(float value);
+
+/// A C++ double literal that reads back as exactly `value`.
+std::string doubleLiteral(double value);
+
+/// The C++ element type the kernels are instantiated with for an MLIR
+/// element type ("float", "int8_t", ...), or null if there is none.
+const char *cElementType(mlir::Type elementType);
+
+/// Bytes one element occupies in memory (i1 takes a byte).
+int64_t elementBytes(mlir::Type elementType);
+
+/// Bytes a tensor of this type occupies in memory.
+int64_t tensorBytes(mlir::Type tensorType);
+
+/// The planned arena offset of a value (function argument or op result
+/// attribute `tempo.offset`), or -1 if it has none.
+int64_t plannedOffset(mlir::Value value);
+
+/// The tensor's bytes as laid out in memory: splats expanded, i1 as bytes.
+std::vector<char> denseBytes(mlir::DenseElementsAttr attr);
+
+} // namespace mlir::tempo
+
+#endif // TEMPO_EVAL_KERNELPARAMS_H

@@ -1,0 +1,254 @@
+//===- TempoOps.cpp - Verifiers of the tempo ops --------------------------===//
+
+#include "dialects/Tempo/IR/TempoOps.h"
+#include "dialects/Tempo/IR/TempoShapes.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace mlir::tempo;
+
+static ArrayRef<int64_t> shapeOf(Value v) {
+  return cast<RankedTensorType>(v.getType()).getShape();
+}
+
+/// Checks a spatial attribute array has one entry per spatial dim (or two
+/// per dim for pads) and positive values where required.
+static LogicalResult verifyWindowAttrs(Operation *op, int64_t spatial,
+                                       ArrayRef<int64_t> strides,
+                                       ArrayRef<int64_t> dilations,
+                                       ArrayRef<int64_t> pads) {
+  if ((int64_t)strides.size() != spatial || (int64_t)dilations.size() != spatial)
+    return op->emitOpError("expects ")
+           << spatial << " strides and dilations, got " << strides.size()
+           << " and " << dilations.size();
+  if ((int64_t)pads.size() != 2 * spatial)
+    return op->emitOpError("expects ") << 2 * spatial << " pads, got "
+                                       << pads.size();
+  for (int64_t s : strides)
+    if (s < 1)
+      return op->emitOpError("stride must be positive, got ") << s;
+  for (int64_t d : dilations)
+    if (d < 1)
+      return op->emitOpError("dilation must be positive, got ") << d;
+  for (int64_t p : pads)
+    if (p < 0)
+      return op->emitOpError("pad must not be negative, got ") << p;
+  return success();
+}
+
+LogicalResult ConvOp::verify() {
+  ArrayRef<int64_t> x = shapeOf(getInput()), w = shapeOf(getWeight()),
+                    y = shapeOf(getOutput());
+  if (x.size() != 3 && x.size() != 4)
+    return emitOpError("expects a 1-D (rank 3) or 2-D (rank 4) input, got rank ")
+           << x.size();
+  if (w.size() != x.size() || y.size() != x.size())
+    return emitOpError("expects input, weight and output of equal rank");
+  int64_t spatial = x.size() - 2, group = getGroup();
+  if (failed(verifyWindowAttrs(*this, spatial, getStrides(), getDilations(),
+                               getPads())))
+    return failure();
+  if (group < 1 || x[1] % group != 0 || w[0] % group != 0)
+    return emitOpError("group ")
+           << group << " must divide input channels " << x[1]
+           << " and output channels " << w[0];
+  if (w[1] * group != x[1])
+    return emitOpError("weight expects ")
+           << w[1] * group << " input channels, input has " << x[1];
+  if (getBias() && (shapeOf(getBias()).size() != 1 || shapeOf(getBias())[0] != w[0]))
+    return emitOpError("bias must have shape [") << w[0] << "]";
+  if (y[0] != x[0] || y[1] != w[0])
+    return emitOpError("result must be [") << x[0] << ", " << w[0] << ", ...]";
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t expect =
+        windowOutSize(x[2 + i], w[2 + i], getStrides()[i], getDilations()[i],
+                      getPads()[i], getPads()[spatial + i]);
+    if (expect < 1 || y[2 + i] != expect)
+      return emitOpError("spatial dim ")
+             << i << " of the result should be " << expect << ", got "
+             << y[2 + i];
+  }
+  return success();
+}
+
+LogicalResult GemmOp::verify() {
+  ArrayRef<int64_t> a = shapeOf(getA()), b = shapeOf(getB()),
+                    y = shapeOf(getOutput());
+  if (a.size() != 2 || b.size() != 2 || y.size() != 2)
+    return emitOpError("expects 2-D operands and result");
+  int64_t m = getTransA() ? a[1] : a[0], ka = getTransA() ? a[0] : a[1];
+  int64_t kb = getTransB() ? b[1] : b[0], n = getTransB() ? b[0] : b[1];
+  if (ka != kb)
+    return emitOpError("inner dimensions differ: ") << ka << " vs " << kb;
+  if (y[0] != m || y[1] != n)
+    return emitOpError("result must be [") << m << ", " << n << "]";
+  if (getC()) {
+    ArrayRef<int64_t> c = shapeOf(getC());
+    auto bc = broadcastShapes(c, y);
+    if (c.size() > 2 || !bc || ArrayRef<int64_t>(*bc) != y)
+      return emitOpError("C does not broadcast to [") << m << ", " << n << "]";
+  }
+  return success();
+}
+
+LogicalResult MatMulOp::verify() {
+  ArrayRef<int64_t> a = shapeOf(getA()), b = shapeOf(getB()),
+                    y = shapeOf(getOutput());
+  if (a.size() < 2 || b.size() < 2)
+    return emitOpError("expects operands of rank 2 or more");
+  if (a.back() != b[b.size() - 2])
+    return emitOpError("inner dimensions differ: ")
+           << a.back() << " vs " << b[b.size() - 2];
+  auto batch = broadcastShapes(a.drop_back(2), b.drop_back(2));
+  if (!batch)
+    return emitOpError("batch dimensions do not broadcast");
+  SmallVector<int64_t> expect(*batch);
+  expect.push_back(a[a.size() - 2]);
+  expect.push_back(b.back());
+  if (ArrayRef<int64_t>(expect) != y)
+    return emitOpError("result shape does not match the operands");
+  if (y.size() > 6)
+    return emitOpError("supports rank up to 6, got ") << y.size();
+  return success();
+}
+
+LogicalResult BatchNormOp::verify() {
+  ArrayRef<int64_t> x = shapeOf(getInput());
+  if (x.size() < 2)
+    return emitOpError("expects rank 2 or more");
+  if (getInput().getType() != getOutput().getType())
+    return emitOpError("result type must equal the input type");
+  for (Value v : {getScale(), getBias(), getMean(), getVariance()})
+    if (shapeOf(v).size() != 1 || shapeOf(v)[0] != x[1])
+      return emitOpError("per-channel operands must have shape [") << x[1] << "]";
+  return success();
+}
+
+template <typename BinOp>
+static LogicalResult verifyBinary(BinOp op) {
+  auto bc = broadcastShapes(shapeOf(op.getLhs()), shapeOf(op.getRhs()));
+  if (!bc)
+    return op.emitOpError("operand shapes do not broadcast");
+  if (ArrayRef<int64_t>(*bc) != shapeOf(op.getOutput()))
+    return op.emitOpError("result shape is not the broadcast shape");
+  if (bc->size() > 6)
+    return op.emitOpError("supports rank up to 6, got ") << bc->size();
+  return success();
+}
+
+LogicalResult AddOp::verify() { return verifyBinary(*this); }
+LogicalResult SubOp::verify() { return verifyBinary(*this); }
+LogicalResult MulOp::verify() { return verifyBinary(*this); }
+LogicalResult DivOp::verify() { return verifyBinary(*this); }
+
+LogicalResult ClipOp::verify() {
+  if (getMin().convertToDouble() > getMax().convertToDouble())
+    return emitOpError("min ") << getMin().convertToDouble() << " exceeds max "
+                               << getMax().convertToDouble();
+  return success();
+}
+
+template <typename PoolOp>
+static LogicalResult verifyPool(PoolOp op) {
+  ArrayRef<int64_t> x = shapeOf(op.getInput()), y = shapeOf(op.getOutput());
+  if (x.size() != 3 && x.size() != 4)
+    return op.emitOpError("expects a rank 3 or 4 input, got rank ") << x.size();
+  if (y.size() != x.size() || y[0] != x[0] || y[1] != x[1])
+    return op.emitOpError("result must keep batch and channels");
+  int64_t spatial = x.size() - 2;
+  if ((int64_t)op.getKernelShape().size() != spatial)
+    return op.emitOpError("expects ") << spatial << " kernel dims";
+  if (failed(verifyWindowAttrs(op, spatial, op.getStrides(), op.getDilations(),
+                               op.getPads())))
+    return failure();
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t args[] = {x[2 + i], op.getKernelShape()[i], op.getStrides()[i],
+                      op.getDilations()[i], op.getPads()[i],
+                      op.getPads()[spatial + i]};
+    int64_t lo = windowOutSize(args[0], args[1], args[2], args[3], args[4], args[5]);
+    int64_t hi = windowOutSizeCeil(args[0], args[1], args[2], args[3], args[4], args[5]);
+    if (lo < 1 || (y[2 + i] != lo && y[2 + i] != hi))
+      return op.emitOpError("spatial dim ")
+             << i << " of the result should be " << lo
+             << (hi != lo ? " (or " + std::to_string(hi) + " with ceil_mode)" : "")
+             << ", got " << y[2 + i];
+  }
+  return success();
+}
+
+LogicalResult MaxPoolOp::verify() { return verifyPool(*this); }
+LogicalResult AveragePoolOp::verify() { return verifyPool(*this); }
+
+LogicalResult GlobalAveragePoolOp::verify() {
+  ArrayRef<int64_t> x = shapeOf(getInput()), y = shapeOf(getOutput());
+  if (x.size() < 3 || y.size() != x.size() || y[0] != x[0] || y[1] != x[1])
+    return emitOpError("expects [N, C, spatial...] -> [N, C, 1...]");
+  for (size_t i = 2; i < y.size(); ++i)
+    if (y[i] != 1)
+      return emitOpError("result spatial dims must be 1");
+  return success();
+}
+
+LogicalResult SoftmaxOp::verify() {
+  int64_t rank = shapeOf(getInput()).size();
+  if (getAxis() < 0 || getAxis() >= rank)
+    return emitOpError("axis ") << getAxis() << " is out of range for rank "
+                                << rank;
+  return success();
+}
+
+LogicalResult ReshapeOp::verify() {
+  if (numElements(shapeOf(getInput())) != numElements(shapeOf(getOutput())))
+    return emitOpError("element count changes from ")
+           << numElements(shapeOf(getInput())) << " to "
+           << numElements(shapeOf(getOutput()));
+  if (getElementTypeOrSelf(getInput()) != getElementTypeOrSelf(getOutput()))
+    return emitOpError("element type must not change");
+  return success();
+}
+
+LogicalResult TransposeOp::verify() {
+  ArrayRef<int64_t> x = shapeOf(getInput()), y = shapeOf(getOutput());
+  ArrayRef<int64_t> perm = getPerm();
+  if (perm.size() != x.size() || y.size() != x.size())
+    return emitOpError("perm must have one entry per dimension");
+  if (x.size() > 6)
+    return emitOpError("supports rank up to 6, got ") << x.size();
+  SmallVector<bool> seen(x.size(), false);
+  for (size_t i = 0; i < perm.size(); ++i) {
+    if (perm[i] < 0 || perm[i] >= (int64_t)x.size() || seen[perm[i]])
+      return emitOpError("perm is not a permutation");
+    seen[perm[i]] = true;
+    if (y[i] != x[perm[i]])
+      return emitOpError("result dim ") << i << " should be " << x[perm[i]];
+  }
+  return success();
+}
+
+LogicalResult ConcatOp::verify() {
+  if (getInputs().empty())
+    return emitOpError("expects at least one input");
+  ArrayRef<int64_t> y = shapeOf(getOutput());
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= (int64_t)y.size())
+    return emitOpError("axis ") << axis << " is out of range";
+  int64_t total = 0;
+  for (Value in : getInputs()) {
+    ArrayRef<int64_t> x = shapeOf(in);
+    if (x.size() != y.size())
+      return emitOpError("inputs must have the result's rank");
+    for (size_t i = 0; i < x.size(); ++i)
+      if ((int64_t)i != axis && x[i] != y[i])
+        return emitOpError("input dim ") << i << " differs from the result";
+    total += x[axis];
+  }
+  if (total != y[axis])
+    return emitOpError("result axis extent should be ") << total;
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "dialects/Tempo/IR/TempoOps.cpp.inc"

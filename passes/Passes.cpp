@@ -1,0 +1,40 @@
+//===- Passes.cpp - Tempo pipeline ----------------------------------------===//
+
+#include "passes/Passes.h"
+
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace mlir::tempo;
+
+void mlir::tempo::buildTempoPipeline(OpPassManager &pm,
+                                     const TempoPipelineOptions &options) {
+  OpPassManager &fpm = pm.nest<func::FuncOp>();
+  fpm.addPass(createCanonicalizerPass());
+  fpm.addPass(createFoldConstantsPass());
+  fpm.addPass(createCanonicalizerPass());
+  fpm.addPass(createCSEPass());
+  PlanMemoryPassOptions plan;
+  plan.align = options.align;
+  fpm.addPass(createPlanMemoryPass(plan));
+  fpm.addPass(createVerifyPlanPass());
+}
+
+namespace {
+struct PipelineCLOptions : public PassPipelineOptions<PipelineCLOptions> {
+  Option<int64_t> align{*this, "align", llvm::cl::desc("buffer alignment"),
+                        llvm::cl::init(16)};
+};
+} // namespace
+
+void mlir::tempo::registerTempoPassesAndPipelines() {
+  registerTempoPasses();
+  PassPipelineRegistration<PipelineCLOptions>(
+      "tempo-pipeline", "the whole tempoc pipeline, from import to plan",
+      [](OpPassManager &pm, const PipelineCLOptions &o) {
+        TempoPipelineOptions options;
+        options.align = o.align;
+        buildTempoPipeline(pm, options);
+      });
+}

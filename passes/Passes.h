@@ -1,0 +1,34 @@
+//===- Passes.h - Tempo passes and pipelines ------------------------------===//
+
+#ifndef TEMPO_PASSES_PASSES_H
+#define TEMPO_PASSES_PASSES_H
+
+#include "dialects/Tempo/IR/TempoOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
+
+namespace mlir::tempo {
+
+#define GEN_PASS_DECL
+#include "passes/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "passes/Passes.h.inc"
+
+
+/// Options of the whole compilation pipeline (tempoc's flags).
+struct TempoPipelineOptions {
+  int64_t align = 16;
+};
+
+/// canonicalize -> fold constants -> canonicalize -> plan memory -> verify.
+void buildTempoPipeline(OpPassManager &pm, const TempoPipelineOptions &options);
+
+/// Registers every pass and the `tempo-pipeline` pipeline (for tempo-opt).
+void registerTempoPassesAndPipelines();
+
+} // namespace mlir::tempo
+
+#endif // TEMPO_PASSES_PASSES_H

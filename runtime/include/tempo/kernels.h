@@ -1,0 +1,724 @@
+/*===- tempo/kernels.h - Float and integer kernels --------------*- C++ -*-===*
+ *
+ * Part of the Tempo runtime. Header-only C++17 kernels shared by the
+ * firmware (tempoc's generated NAME.cpp calls them) and by the compiler's
+ * reference evaluator, so the two compute the same numbers from the same
+ * source. Semantics are ONNX opset 17's.
+ *
+ * Rules every kernel here follows:
+ *  - Embedded subset: no heap, no exceptions, no RTTI, no static data, no C++
+ *    standard library headers (the arm-none-eabi toolchain may ship none);
+ *    only <math.h>, <string.h>, <stdint.h>, <limits.h>, <float.h>.
+ *  - Parameters come from a const struct of tempo/params.h computed by the
+ *    compiler. Kernels do not validate them: the compiler guarantees that the
+ *    extents are consistent (e.g. out_h matches the pads and strides) and that
+ *    every buffer holds the elements the layout implies. No kernel needs
+ *    scratch memory.
+ *  - All tensors are dense, row-major (NCHW for convolutions and pools).
+ *  - Aliasing: the unary and binary elementwise kernels (relu, sigmoid, tanh,
+ *    leaky_relu, clip, add, sub, mul, div) allow the output to alias an input
+ *    exactly (same pointer, same full-size layout). Every other kernel assumes
+ *    the output overlaps no input; `copy` alone has memmove semantics.
+ *  - Determinism: float sums accumulate in the element type, starting from
+ *    +0, in the order each kernel documents; nothing depends on run-time
+ *    state. (Bit-for-bit agreement between two builds also needs both to be
+ *    compiled without FMA contraction, e.g. -ffp-contract=off, and, for
+ *    sigmoid/tanh/softmax, the same libm.)
+ *  - Element types: float (and double) everywhere. The kernels marked
+ *    "any type" also take the integer types (uint8_t, int8_t, int16_t,
+ *    int32_t, int64_t, ...). Integer add/sub/mul wrap modulo 2^bits like
+ *    numpy; they never hit C++ signed-overflow UB. The float-only kernels
+ *    reject integer types at compile time.
+ *  - NaN: relu, leaky_relu, clip, max_pool and the arithmetic propagate a
+ *    NaN input to the outputs it reaches (numpy semantics).
+ *
+ *===----------------------------------------------------------------------===*/
+#ifndef TEMPO_KERNELS_H
+#define TEMPO_KERNELS_H
+
+#ifndef __cplusplus
+#error "tempo/kernels.h is C++17; include it from the generated NAME.cpp"
+#endif
+
+#include "tempo/params.h"
+#include "tempo/status.h"
+
+#include <float.h>
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+namespace tempo {
+namespace detail {
+
+//===----------------------------------------------------------------------===//
+// Element-type traits (a tiny stand-in for <type_traits>/<limits>)
+//===----------------------------------------------------------------------===//
+
+/// Facts about an element type. Only the specialisations below exist, so an
+/// unsupported type fails to compile. `Wrap` is the type integer arithmetic
+/// is done in: unsigned and at least as wide as `unsigned int`, so it wraps
+/// instead of overflowing (and no uint16_t * uint16_t promotes to `int`).
+template <typename T> struct Traits;
+
+template <typename T, typename W> struct FloatTraits {
+  static constexpr bool isFloat = true;
+  static constexpr bool isSigned = true;
+  using Wrap = W;
+};
+template <> struct Traits<float> : FloatTraits<float, float> {
+  static constexpr float lowest = -FLT_MAX;
+  static constexpr float highest = FLT_MAX;
+};
+template <> struct Traits<double> : FloatTraits<double, double> {
+  static constexpr double lowest = -DBL_MAX;
+  static constexpr double highest = DBL_MAX;
+};
+
+/// The unsigned type integer arithmetic on a `Bytes`-wide type wraps in.
+template <bool Wide> struct WrapOf {
+  using type = uint32_t;
+};
+template <> struct WrapOf<true> {
+  using type = uint64_t;
+};
+
+template <typename T, T Lo, T Hi> struct IntTraits {
+  static constexpr bool isFloat = false;
+  static constexpr bool isSigned = Lo != 0;
+  static constexpr T lowest = Lo;
+  static constexpr T highest = Hi;
+  using Wrap = typename WrapOf<(sizeof(T) > 4)>::type;
+};
+// Specialised on the fundamental types, so every <stdint.h> typedef maps to
+// exactly one of them on every target (int32_t is `long` on arm-none-eabi).
+template <>
+struct Traits<signed char> : IntTraits<signed char, SCHAR_MIN, SCHAR_MAX> {};
+template <>
+struct Traits<unsigned char> : IntTraits<unsigned char, 0, UCHAR_MAX> {};
+template <> struct Traits<short> : IntTraits<short, SHRT_MIN, SHRT_MAX> {};
+template <>
+struct Traits<unsigned short> : IntTraits<unsigned short, 0, USHRT_MAX> {};
+template <> struct Traits<int> : IntTraits<int, INT_MIN, INT_MAX> {};
+template <>
+struct Traits<unsigned int> : IntTraits<unsigned int, 0u, UINT_MAX> {};
+template <> struct Traits<long> : IntTraits<long, LONG_MIN, LONG_MAX> {};
+template <>
+struct Traits<unsigned long> : IntTraits<unsigned long, 0ul, ULONG_MAX> {};
+// LLONG_MAX is missing from newlib's <limits.h> in strict C++ mode.
+static_assert(sizeof(long long) == 8, "long long is 64 bits");
+template <>
+struct Traits<long long>
+    : IntTraits<long long, -0x7fffffffffffffffLL - 1, 0x7fffffffffffffffLL> {};
+template <>
+struct Traits<unsigned long long>
+    : IntTraits<unsigned long long, 0ull, ~0ull> {};
+
+//===----------------------------------------------------------------------===//
+// Scalar helpers
+//===----------------------------------------------------------------------===//
+
+/// True for a float NaN; always false for integers.
+inline bool isNaN(float v) { return v != v; }
+inline bool isNaN(double v) { return v != v; }
+template <typename T> bool isNaN(T) { return false; }
+
+/// True if v < 0. Written without comparing an unsigned value with zero, which
+/// -Wextra (-Wtype-limits) rejects.
+template <bool Signed> struct Sign {
+  template <typename T> static bool negative(T v) { return v < T(0); }
+};
+template <> struct Sign<false> {
+  template <typename T> static bool negative(T) { return false; }
+};
+template <typename T> bool isNegative(T v) {
+  return Sign<Traits<T>::isSigned>::negative(v);
+}
+
+/// Precision-matched libm calls (expf for float, exp for double).
+inline float expOf(float v) { return ::expf(v); }
+inline double expOf(double v) { return ::exp(v); }
+inline float tanhOf(float v) { return ::tanhf(v); }
+inline double tanhOf(double v) { return ::tanh(v); }
+inline float sqrtOf(float v) { return ::sqrtf(v); }
+inline double sqrtOf(double v) { return ::sqrt(v); }
+
+/// Converts a double bound (Clip's lo/hi) to T. Floats convert with IEEE
+/// rounding. Integers truncate toward zero and saturate to T's range, so
+/// +-infinity or +-DBL_MAX mean "no bound"; NaN becomes 0.
+template <typename T> T fromDouble(double v) {
+  if constexpr (Traits<T>::isFloat) {
+    return static_cast<T>(v);
+  } else {
+    if (v != v)
+      return T(0);
+    if (v <= static_cast<double>(Traits<T>::lowest))
+      return Traits<T>::lowest;
+    // For 64-bit T, highest rounds up to 2^63 (2^64) as a double, so every
+    // double below it converts without overflow.
+    if (v >= static_cast<double>(Traits<T>::highest))
+      return Traits<T>::highest;
+    return static_cast<T>(v);
+  }
+}
+
+/// Kernel taps t in [0, k) whose input position start + t * dil lies in
+/// [0, n) form the range [lo, hi) (empty when lo == hi). This is how the conv
+/// and pool loops skip padding without testing every tap.
+inline void tapRange(int32_t start, int32_t dil, int32_t k, int32_t n,
+                     int32_t &lo, int32_t &hi) {
+  lo = start >= 0 ? 0 : (-start + dil - 1) / dil;
+  hi = start >= n ? 0 : (n - 1 - start) / dil + 1;
+  if (hi > k)
+    hi = k;
+  if (lo > hi)
+    lo = hi;
+}
+
+/// Running mean for the average pools: float types sum in T; integer types
+/// sum in 64 bits (wrapping only for 64-bit inputs) and divide truncating
+/// toward zero. An empty window (count 0) yields 0.
+template <typename T, bool Float = Traits<T>::isFloat> struct Mean {
+  T sum = T(0);
+  void add(T v) { sum += v; }
+  T result(int32_t count) const {
+    return count > 0 ? sum / static_cast<T>(count) : T(0);
+  }
+};
+template <typename T> struct Mean<T, false> {
+  uint64_t sum = 0;
+  void add(T v) { sum += static_cast<uint64_t>(static_cast<int64_t>(v)); }
+  T result(int32_t count) const {
+    return count > 0 ? static_cast<T>(static_cast<int64_t>(sum) / count)
+                     : T(0);
+  }
+};
+
+/// sum_{l = 0 .. k-1} a[a0 + l * as] * b[b0 + l * bs], accumulated in T from
+/// +0 in ascending l. (Offsets rather than offset pointers, so k == 0 with
+/// empty, possibly null, operands does no pointer arithmetic at all.)
+template <typename T>
+T dot(int32_t k, const T *a, int32_t a0, int32_t as, const T *b, int32_t b0,
+      int32_t bs) {
+  T acc = T(0);
+  for (int32_t l = 0; l < k; ++l)
+    acc += a[a0 + l * as] * b[b0 + l * bs];
+  return acc;
+}
+
+/// True if `strides` are the dense row-major strides of `dims` (strides of
+/// size-1 dimensions are ignored: they never move).
+inline bool isDense(int32_t rank, const int32_t *dims, const int32_t *strides) {
+  int32_t expected = 1;
+  for (int32_t d = rank - 1; d >= 0; --d) {
+    if (dims[d] != 1 && strides[d] != expected)
+      return false;
+    expected *= dims[d];
+  }
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise operations
+//===----------------------------------------------------------------------===//
+
+/// Binary operations. Integer results are computed in Traits<T>::Wrap and
+/// converted back, i.e. modulo 2^bits (the conversion of an out-of-range
+/// value to a signed type is modular on every compiler Tempo supports).
+struct AddOp {
+  template <typename T> static T apply(T a, T b) {
+    using W = typename Traits<T>::Wrap;
+    return static_cast<T>(static_cast<W>(a) + static_cast<W>(b));
+  }
+};
+struct SubOp {
+  template <typename T> static T apply(T a, T b) {
+    using W = typename Traits<T>::Wrap;
+    return static_cast<T>(static_cast<W>(a) - static_cast<W>(b));
+  }
+};
+struct MulOp {
+  template <typename T> static T apply(T a, T b) {
+    using W = typename Traits<T>::Wrap;
+    return static_cast<T>(static_cast<W>(a) * static_cast<W>(b));
+  }
+};
+/// Float: IEEE division. Integer: truncates toward zero like C; x / 0 is 0;
+/// lowest / -1 wraps to lowest.
+struct DivOp {
+  template <typename T> static T apply(T a, T b) {
+    if constexpr (Traits<T>::isFloat) {
+      return a / b;
+    } else {
+      if (b == T(0))
+        return T(0);
+      if constexpr (Traits<T>::isSigned) {
+        using W = typename Traits<T>::Wrap;
+        if (b == T(-1))
+          return static_cast<T>(W(0) - static_cast<W>(a));
+      }
+      return static_cast<T>(a / b);
+    }
+  }
+};
+
+/// y[i] = f(x[i]) for i ascending; y may alias x exactly (each element is
+/// read before it is written, and never read again).
+template <typename T, typename F>
+void mapUnary(int32_t size, const T *x, T *y, const F &f) {
+  for (int32_t i = 0; i < size; ++i)
+    y[i] = f(x[i]);
+}
+
+/// The broadcasting loop shared by add/sub/mul/div.
+template <typename Op, typename T>
+void broadcast(const tempo_broadcast_params_t &p, const T *a, const T *b,
+               T *y) {
+  const int32_t rank = p.rank;
+  // Fast path: both operands have the output's shape.
+  if (isDense(rank, p.out_dims, p.a_strides) &&
+      isDense(rank, p.out_dims, p.b_strides)) {
+    for (int32_t i = 0; i < p.size; ++i)
+      y[i] = Op::apply(a[i], b[i]);
+    return;
+  }
+  // General path: an explicit loop over the innermost dimension, and an
+  // odometer over the outer ones that keeps both operand offsets in step.
+  const int32_t inner = p.out_dims[rank - 1];
+  const int32_t as = p.a_strides[rank - 1], bs = p.b_strides[rank - 1];
+  int32_t idx[TEMPO_MAX_RANK] = {0};
+  int32_t aOff = 0, bOff = 0;
+  for (int32_t base = 0; base < p.size; base += inner) {
+    for (int32_t j = 0; j < inner; ++j)
+      y[base + j] = Op::apply(a[aOff + j * as], b[bOff + j * bs]);
+    for (int32_t d = rank - 2; d >= 0; --d) {
+      aOff += p.a_strides[d];
+      bOff += p.b_strides[d];
+      if (++idx[d] < p.out_dims[d])
+        break;
+      aOff -= p.a_strides[d] * p.out_dims[d];
+      bOff -= p.b_strides[d] * p.out_dims[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+} // namespace detail
+
+//===----------------------------------------------------------------------===//
+// Convolution and pooling (NCHW; 1-D ops use h == 1)
+//===----------------------------------------------------------------------===//
+
+/// Conv (float only). x is [batch, in_c, in_h, in_w], w is
+/// [out_c, in_c / groups, k_h, k_w], b is [out_c] (read only if has_bias; may
+/// be null otherwise), y is [batch, out_c, out_h, out_w]. Output channel oc
+/// belongs to group g = oc / (out_c / groups) and reads input channels
+/// [g * in_c / groups, (g + 1) * in_c / groups). Input position of tap
+/// (kh, kw) for output (oh, ow) is (oh * stride_h - pad_top + kh * dil_h,
+/// ow * stride_w - pad_left + kw * dil_w); positions outside the input are
+/// zero padding (this covers bottom/right pads, implied by out_h/out_w) and
+/// are skipped.
+///
+/// Order: acc = +0; for each input channel of the group, ascending; for kh
+/// ascending; for kw ascending: acc += x * w; then y = acc + b[oc].
+/// Aliasing: y must not overlap x, w or b.
+template <typename T>
+void conv(const tempo_conv_params_t &p, const T *x, const T *w, const T *b,
+          T *y) {
+  static_assert(detail::Traits<T>::isFloat, "conv is float-only");
+  const int32_t icPerGroup = p.in_c / p.groups;
+  const int32_t ocPerGroup = p.out_c / p.groups;
+  const int32_t inPlane = p.in_h * p.in_w;
+  const int32_t kPlane = p.k_h * p.k_w;
+  for (int32_t n = 0; n < p.batch; ++n) {
+    const T *xn = x + n * p.in_c * inPlane;
+    for (int32_t oc = 0; oc < p.out_c; ++oc) {
+      const T *xg = xn + (oc / ocPerGroup) * icPerGroup * inPlane;
+      const T *wo = w + oc * icPerGroup * kPlane;
+      T *yo = y + (n * p.out_c + oc) * p.out_h * p.out_w;
+      for (int32_t oh = 0; oh < p.out_h; ++oh) {
+        const int32_t ih0 = oh * p.stride_h - p.pad_top;
+        int32_t khLo, khHi;
+        detail::tapRange(ih0, p.dil_h, p.k_h, p.in_h, khLo, khHi);
+        for (int32_t ow = 0; ow < p.out_w; ++ow) {
+          const int32_t iw0 = ow * p.stride_w - p.pad_left;
+          int32_t kwLo, kwHi;
+          detail::tapRange(iw0, p.dil_w, p.k_w, p.in_w, kwLo, kwHi);
+          T acc = T(0);
+          for (int32_t ic = 0; ic < icPerGroup; ++ic) {
+            const T *xc = xg + ic * inPlane;
+            const T *wc = wo + ic * kPlane;
+            for (int32_t kh = khLo; kh < khHi; ++kh) {
+              // Index of tap kw = 0 in this row (may be negative; only taps
+              // in [kwLo, kwHi) are read).
+              const int32_t row = (ih0 + kh * p.dil_h) * p.in_w + iw0;
+              const T *wr = wc + kh * p.k_w;
+              for (int32_t kw = kwLo; kw < kwHi; ++kw)
+                acc += xc[row + kw * p.dil_w] * wr[kw];
+            }
+          }
+          if (p.has_bias)
+            acc += b[oc];
+          yo[oh * p.out_w + ow] = acc;
+        }
+      }
+    }
+  }
+}
+
+/// MaxPool (any type). x is [batch, channels, in_h, in_w], y is
+/// [batch, channels, out_h, out_w]; window taps as in conv (stride, dilation,
+/// pad_top/pad_left). Padded positions never win: only taps inside the input
+/// are compared. A NaN tap makes the output NaN. A window with no tap inside
+/// the input (only possible with extreme pads) yields the lowest finite value
+/// of T (-FLT_MAX for float). pad_bottom/pad_right and count_include_pad are
+/// not read. Aliasing: y must not overlap x.
+template <typename T>
+void max_pool(const tempo_pool_params_t &p, const T *x, T *y) {
+  const int32_t inPlane = p.in_h * p.in_w;
+  for (int32_t nc = 0; nc < p.batch * p.channels; ++nc) {
+    const T *xc = x + nc * inPlane;
+    T *yc = y + nc * p.out_h * p.out_w;
+    for (int32_t oh = 0; oh < p.out_h; ++oh) {
+      const int32_t ih0 = oh * p.stride_h - p.pad_top;
+      int32_t khLo, khHi;
+      detail::tapRange(ih0, p.dil_h, p.k_h, p.in_h, khLo, khHi);
+      for (int32_t ow = 0; ow < p.out_w; ++ow) {
+        const int32_t iw0 = ow * p.stride_w - p.pad_left;
+        int32_t kwLo, kwHi;
+        detail::tapRange(iw0, p.dil_w, p.k_w, p.in_w, kwLo, kwHi);
+        if (khLo == khHi || kwLo == kwHi) {
+          yc[oh * p.out_w + ow] = detail::Traits<T>::lowest;
+          continue;
+        }
+        T best = xc[(ih0 + khLo * p.dil_h) * p.in_w + iw0 + kwLo * p.dil_w];
+        for (int32_t kh = khLo; kh < khHi; ++kh) {
+          const int32_t row = (ih0 + kh * p.dil_h) * p.in_w + iw0;
+          for (int32_t kw = kwLo; kw < kwHi; ++kw) {
+            const T v = xc[row + kw * p.dil_w];
+            if (v > best || detail::isNaN(v))
+              best = v;
+          }
+        }
+        yc[oh * p.out_w + ow] = best;
+      }
+    }
+  }
+}
+
+/// AveragePool (any type; ONNX defines it for floats only). Layout and
+/// window taps as in max_pool. The sum runs over the taps inside the input,
+/// kh ascending then kw ascending, from +0. The divisor is the number of
+/// taps inside [-pad_top, in_h + pad_bottom) x [-pad_left, in_w + pad_right)
+/// if count_include_pad, else inside [0, in_h) x [0, in_w); with ceil-mode
+/// out extents a window may overhang even the padded extent, and those taps
+/// count in neither case. A window with divisor 0 yields 0. Integer types
+/// sum in 64 bits and divide truncating toward zero.
+/// Aliasing: y must not overlap x.
+template <typename T>
+void average_pool(const tempo_pool_params_t &p, const T *x, T *y) {
+  const int32_t inPlane = p.in_h * p.in_w;
+  const int32_t paddedH = p.pad_top + p.in_h + p.pad_bottom;
+  const int32_t paddedW = p.pad_left + p.in_w + p.pad_right;
+  for (int32_t nc = 0; nc < p.batch * p.channels; ++nc) {
+    const T *xc = x + nc * inPlane;
+    T *yc = y + nc * p.out_h * p.out_w;
+    for (int32_t oh = 0; oh < p.out_h; ++oh) {
+      const int32_t ih0 = oh * p.stride_h - p.pad_top;
+      int32_t khLo, khHi, phLo, phHi;
+      detail::tapRange(ih0, p.dil_h, p.k_h, p.in_h, khLo, khHi);
+      detail::tapRange(oh * p.stride_h, p.dil_h, p.k_h, paddedH, phLo, phHi);
+      for (int32_t ow = 0; ow < p.out_w; ++ow) {
+        const int32_t iw0 = ow * p.stride_w - p.pad_left;
+        int32_t kwLo, kwHi, pwLo, pwHi;
+        detail::tapRange(iw0, p.dil_w, p.k_w, p.in_w, kwLo, kwHi);
+        detail::tapRange(ow * p.stride_w, p.dil_w, p.k_w, paddedW, pwLo,
+                         pwHi);
+        detail::Mean<T> mean;
+        for (int32_t kh = khLo; kh < khHi; ++kh) {
+          const int32_t row = (ih0 + kh * p.dil_h) * p.in_w + iw0;
+          for (int32_t kw = kwLo; kw < kwHi; ++kw)
+            mean.add(xc[row + kw * p.dil_w]);
+        }
+        const int32_t count = p.count_include_pad
+                                  ? (phHi - phLo) * (pwHi - pwLo)
+                                  : (khHi - khLo) * (kwHi - kwLo);
+        yc[oh * p.out_w + ow] = mean.result(count);
+      }
+    }
+  }
+}
+
+/// GlobalAveragePool (any type, as average_pool). x is [outer, inner]
+/// (outer = N*C, inner = H*W), y is [outer]; y[o] = (sum of x[o, i] for i
+/// ascending, from +0) / inner. Aliasing: y must not overlap x.
+template <typename T>
+void global_average_pool(const tempo_reduce_params_t &p, const T *x, T *y) {
+  for (int32_t o = 0; o < p.outer; ++o) {
+    detail::Mean<T> mean;
+    for (int32_t i = 0; i < p.inner; ++i)
+      mean.add(x[o * p.inner + i]);
+    y[o] = mean.result(p.inner);
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Matrix products
+//===----------------------------------------------------------------------===//
+
+/// Gemm (float only): y = alpha * op(a) * op(b) + beta * c. a is [m, k]
+/// ([k, m] if trans_a), b is [k, n] ([n, k] if trans_b), c (read only if
+/// has_c; may be null otherwise) is [c_rows, c_cols] with c_rows in {1, m},
+/// c_cols in {1, n}, broadcast to [m, n]; y is [m, n]. Each element:
+/// acc = +0, acc += a(i, l) * b(l, j) for l ascending, then
+/// y = alpha * acc + beta * c(i, j) (y = alpha * acc without c).
+/// Aliasing: y must not overlap a, b or c.
+template <typename T>
+void gemm(const tempo_gemm_params_t &p, const T *a, const T *b, const T *c,
+          T *y) {
+  static_assert(detail::Traits<T>::isFloat, "gemm is float-only");
+  // Element (i, l) of op(a) is a[i * aRow + l * aCol]; (l, j) of op(b) is
+  // b[l * bRow + j * bCol].
+  const int32_t aRow = p.trans_a ? 1 : p.k, aCol = p.trans_a ? p.m : 1;
+  const int32_t bRow = p.trans_b ? 1 : p.n, bCol = p.trans_b ? p.k : 1;
+  const T alpha = static_cast<T>(p.alpha), beta = static_cast<T>(p.beta);
+  for (int32_t i = 0; i < p.m; ++i) {
+    for (int32_t j = 0; j < p.n; ++j) {
+      const T acc = detail::dot(p.k, a, i * aRow, aCol, b, j * bCol, bRow);
+      T v = alpha * acc;
+      if (p.has_c) {
+        const int32_t ci = p.c_rows == 1 ? 0 : i, cj = p.c_cols == 1 ? 0 : j;
+        v += beta * c[ci * p.c_cols + cj];
+      }
+      y[i * p.n + j] = v;
+    }
+  }
+}
+
+/// MatMul (float only) with numpy batch broadcasting. a is a stack of
+/// row-major [m, k] matrices, b of [k, n], y of [m, n]; y has
+/// prod(out_batch_dims[0..batch_rank)) matrices. Output matrix i, decomposed
+/// row-major over out_batch_dims into (i_0 ..), reads a matrix
+/// sum(i_d * a_batch_strides[d]) and b matrix sum(i_d * b_batch_strides[d]).
+/// Each element: acc = +0, acc += a(r, l) * b(l, s) for l ascending.
+/// Aliasing: y must not overlap a or b.
+template <typename T>
+void matmul(const tempo_matmul_params_t &p, const T *a, const T *b, T *y) {
+  static_assert(detail::Traits<T>::isFloat, "matmul is float-only");
+  const int32_t rank = p.batch_rank;
+  int32_t batches = 1;
+  for (int32_t d = 0; d < rank; ++d)
+    batches *= p.out_batch_dims[d];
+  int32_t idx[TEMPO_MAX_RANK] = {0};
+  int32_t aMat = 0, bMat = 0;
+  for (int32_t bi = 0; bi < batches; ++bi) {
+    const int32_t a0 = aMat * p.m * p.k, b0 = bMat * p.k * p.n;
+    T *ym = y + bi * p.m * p.n;
+    for (int32_t r = 0; r < p.m; ++r)
+      for (int32_t s = 0; s < p.n; ++s)
+        ym[r * p.n + s] = detail::dot(p.k, a, a0 + r * p.k, 1, b, b0 + s, p.n);
+    for (int32_t d = rank - 1; d >= 0; --d) {
+      aMat += p.a_batch_strides[d];
+      bMat += p.b_batch_strides[d];
+      if (++idx[d] < p.out_batch_dims[d])
+        break;
+      aMat -= p.a_batch_strides[d] * p.out_batch_dims[d];
+      bMat -= p.b_batch_strides[d] * p.out_batch_dims[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise binary (numpy broadcasting)
+//===----------------------------------------------------------------------===//
+
+/// Add, Sub, Mul, Div (any type). y is out_dims row-major (p.size elements);
+/// element (i_0 ..) is op(a[sum i_d * a_strides[d]], b[sum i_d *
+/// b_strides[d]]). Integer add/sub/mul wrap modulo 2^bits; integer div
+/// truncates toward zero and x / 0 is 0. Aliasing: y may alias a or b (or
+/// both) exactly when that operand has the output's full shape; otherwise no
+/// overlap.
+template <typename T>
+void add(const tempo_broadcast_params_t &p, const T *a, const T *b, T *y) {
+  detail::broadcast<detail::AddOp>(p, a, b, y);
+}
+/// See add: y = a - b.
+template <typename T>
+void sub(const tempo_broadcast_params_t &p, const T *a, const T *b, T *y) {
+  detail::broadcast<detail::SubOp>(p, a, b, y);
+}
+/// See add: y = a * b.
+template <typename T>
+void mul(const tempo_broadcast_params_t &p, const T *a, const T *b, T *y) {
+  detail::broadcast<detail::MulOp>(p, a, b, y);
+}
+/// See add: y = a / b.
+template <typename T>
+void div(const tempo_broadcast_params_t &p, const T *a, const T *b, T *y) {
+  detail::broadcast<detail::DivOp>(p, a, b, y);
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise unary
+//===----------------------------------------------------------------------===//
+
+/// Relu (any type): y = x < 0 ? 0 : x over p.size elements (NaN stays NaN).
+/// Aliasing: y may alias x exactly.
+template <typename T>
+void relu(const tempo_unary_params_t &p, const T *x, T *y) {
+  detail::mapUnary(p.size, x, y,
+                   [](T v) { return detail::isNegative(v) ? T(0) : v; });
+}
+
+/// Sigmoid (float only): y = 1 / (1 + exp(-x)), evaluated as
+/// 1 / (1 + exp(-x)) for x >= 0 and exp(x) / (1 + exp(x)) otherwise so that
+/// neither branch overflows. Aliasing: y may alias x exactly.
+template <typename T>
+void sigmoid(const tempo_unary_params_t &p, const T *x, T *y) {
+  static_assert(detail::Traits<T>::isFloat, "sigmoid is float-only");
+  detail::mapUnary(p.size, x, y, [](T v) {
+    if (v >= T(0))
+      return T(1) / (T(1) + detail::expOf(-v));
+    const T e = detail::expOf(v);
+    return e / (T(1) + e);
+  });
+}
+
+/// Tanh (float only): y = tanhf(x). Aliasing: y may alias x exactly.
+template <typename T>
+void tanh(const tempo_unary_params_t &p, const T *x, T *y) {
+  static_assert(detail::Traits<T>::isFloat, "tanh is float-only");
+  detail::mapUnary(p.size, x, y, [](T v) { return detail::tanhOf(v); });
+}
+
+/// LeakyRelu (float only): y = x < 0 ? alpha * x : x, alpha = p.alpha.
+/// Aliasing: y may alias x exactly.
+template <typename T>
+void leaky_relu(const tempo_unary_params_t &p, const T *x, T *y) {
+  static_assert(detail::Traits<T>::isFloat, "leaky_relu is float-only");
+  const T alpha = static_cast<T>(p.alpha);
+  detail::mapUnary(p.size, x, y,
+                   [alpha](T v) { return v < T(0) ? alpha * v : v; });
+}
+
+/// Clip (any type): y = min(max(x, lo), hi) with lo = p.lo and hi = p.hi
+/// converted to T once (integers: truncated and saturated to T's range, so
+/// +-inf means no bound). If lo > hi every output is hi (as numpy and ONNX);
+/// NaN stays NaN. Aliasing: y may alias x exactly.
+template <typename T>
+void clip(const tempo_unary_params_t &p, const T *x, T *y) {
+  const T lo = detail::fromDouble<T>(p.lo), hi = detail::fromDouble<T>(p.hi);
+  detail::mapUnary(p.size, x, y, [lo, hi](T v) {
+    const T u = v < lo ? lo : v;
+    return u > hi ? hi : u;
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// Normalisation
+//===----------------------------------------------------------------------===//
+
+/// Softmax (float only) over the middle axis of x = [outer, n, inner]; y has
+/// the same layout. For each (o, i): mx = max_j x, e_j = exp(x_j - mx),
+/// s = sum_j e_j (j ascending, from +0), y_j = e_j / s.
+/// Aliasing: y must not overlap x.
+template <typename T>
+void softmax(const tempo_softmax_params_t &p, const T *x, T *y) {
+  static_assert(detail::Traits<T>::isFloat, "softmax is float-only");
+  if (p.n <= 0)
+    return;
+  for (int32_t o = 0; o < p.outer; ++o) {
+    for (int32_t i = 0; i < p.inner; ++i) {
+      const T *xs = x + o * p.n * p.inner + i;
+      T *ys = y + o * p.n * p.inner + i;
+      T mx = xs[0];
+      for (int32_t j = 1; j < p.n; ++j)
+        if (xs[j * p.inner] > mx)
+          mx = xs[j * p.inner];
+      T sum = T(0);
+      for (int32_t j = 0; j < p.n; ++j) {
+        const T e = detail::expOf(xs[j * p.inner] - mx);
+        ys[j * p.inner] = e;
+        sum += e;
+      }
+      for (int32_t j = 0; j < p.n; ++j)
+        ys[j * p.inner] = ys[j * p.inner] / sum;
+    }
+  }
+}
+
+/// BatchNormalization, inference mode (float only). x and y are
+/// [batch, channels, spatial]; scale, bias, mean, var are [channels].
+/// y = (x - mean[c]) * s + bias[c] with s = scale[c] / sqrt(var[c] + epsilon)
+/// computed once per (batch, channel). Aliasing: y must not overlap any input.
+template <typename T>
+void batch_norm(const tempo_batch_norm_params_t &p, const T *x, const T *scale,
+                const T *bias, const T *mean, const T *var, T *y) {
+  static_assert(detail::Traits<T>::isFloat, "batch_norm is float-only");
+  const T eps = static_cast<T>(p.epsilon);
+  for (int32_t n = 0; n < p.batch; ++n) {
+    for (int32_t c = 0; c < p.channels; ++c) {
+      const T s = scale[c] / detail::sqrtOf(var[c] + eps);
+      const T m = mean[c], b = bias[c];
+      const int32_t base = (n * p.channels + c) * p.spatial;
+      for (int32_t i = 0; i < p.spatial; ++i)
+        y[base + i] = (x[base + i] - m) * s + b;
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+/// Transpose (any type). y is out_dims row-major (p.size elements); element
+/// (i_0 ..) = x[sum i_d * in_strides[d]], where in_strides are the input's
+/// strides permuted into output order. Aliasing: y must not overlap x.
+template <typename T>
+void transpose(const tempo_transpose_params_t &p, const T *x, T *y) {
+  const int32_t rank = p.rank;
+  if (rank == 0) {
+    if (p.size > 0)
+      y[0] = x[0];
+    return;
+  }
+  const int32_t inner = p.out_dims[rank - 1], is = p.in_strides[rank - 1];
+  int32_t idx[TEMPO_MAX_RANK] = {0};
+  int32_t off = 0;
+  for (int32_t base = 0; base < p.size; base += inner) {
+    for (int32_t j = 0; j < inner; ++j)
+      y[base + j] = x[off + j * is];
+    for (int32_t d = rank - 2; d >= 0; --d) {
+      off += p.in_strides[d];
+      if (++idx[d] < p.out_dims[d])
+        break;
+      off -= p.in_strides[d] * p.out_dims[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+/// One input of a Concat (any type; call once per input). x is
+/// [outer, in_inner], y is [outer, out_inner]; row o of x is copied to
+/// elements [offset, offset + in_inner) of row o of y. Other elements of y are
+/// left untouched. Aliasing: y must not overlap x.
+template <typename T>
+void concat(const tempo_concat_params_t &p, const T *x, T *y) {
+  if (p.in_inner <= 0)
+    return;
+  const size_t rowBytes = static_cast<size_t>(p.in_inner) * sizeof(T);
+  for (int32_t o = 0; o < p.outer; ++o)
+    memcpy(y + o * p.out_inner + p.offset, x + o * p.in_inner, rowBytes);
+}
+
+/// Copies p.bytes bytes from x to y with memmove semantics (the two may
+/// overlap in any way).
+inline void copy(const tempo_copy_params_t &p, const void *x, void *y) {
+  if (p.bytes > 0 && x != y)
+    memmove(y, x, static_cast<size_t>(p.bytes));
+}
+
+} // namespace tempo
+#endif /* TEMPO_KERNELS_H */
