@@ -47,8 +47,11 @@ Options:
                            output_<i>.pb files there instead of printing)
   --name NAME              C identifier prefix of the generated API
                            (default: the model file's stem)
-  --emit=cpp|mlir          what compile writes (default cpp: NAME.h, NAME.cpp;
-                           mlir: NAME.mlir, the planned IR)
+  --emit=cpp|mlir|mlir-import
+                           what compile writes (default cpp: NAME.h, NAME.cpp;
+                           mlir: NAME.mlir, the planned IR; mlir-import: the
+                           IR as imported, before any pass). With -o - the
+                           MLIR forms go to standard output.
   --input-shape NAME=DIMS  give graph input NAME the static shape DIMS,
                            e.g. --input-shape x=1x3x128 (repeatable)
   --freeze-input NAME=PB   replace graph input NAME by the constant tensor in
@@ -129,8 +132,9 @@ int parseArgs(int argc, char **argv, Options &o) {
     } else if (value("--name", v)) {
       o.name = v;
     } else if (value("--emit", v)) {
-      if (v != "cpp" && v != "mlir")
-        return usageError("--emit takes cpp or mlir, got '" + v + "'");
+      if (v != "cpp" && v != "mlir" && v != "mlir-import")
+        return usageError("--emit takes cpp, mlir or mlir-import, got '" + v +
+                          "'");
       o.emit = v;
     } else if (value("--target", v)) {
       if (v != "host")
@@ -171,8 +175,11 @@ int parseArgs(int argc, char **argv, Options &o) {
     return usageError("no model given");
   if (o.command == "compile" && o.outDir.empty())
     return usageError("compile needs -o DIR");
-  if (o.command == "run" && !o.inputs.empty() && o.emit != "cpp")
+  if (o.command == "run" && o.emit != "cpp")
     return usageError("--emit applies to compile only");
+  if (o.outDir == "-" && (o.command != "compile" || o.emit == "cpp"))
+    return usageError("-o - (standard output) works with --emit=mlir and "
+                      "--emit=mlir-import only");
   if (o.name.empty())
     o.name = llvm::sys::path::stem(o.model).str();
   // The name becomes a C identifier prefix.
@@ -215,7 +222,7 @@ OwningOpRef<ModuleOp> loadModule(MLIRContext &ctx, const Options &o,
     llvm::SourceMgr sm;
     auto module = parseSourceFile<ModuleOp>(o.model, sm, &ctx);
     exitCode = module ? kOk : kModelError;
-    loaded.digest = "mlir";
+    loaded.digest = mlir::tempo::fileDigest(o.model);
     return module;
   }
   std::string error;
@@ -281,10 +288,18 @@ int compile(MLIRContext &ctx, const Options &o, ModuleOp module,
   std::vector<std::pair<std::string, std::string>> files;
   llvm::SmallString<256> base(o.outDir);
   llvm::sys::path::append(base, o.name);
-  if (o.emit == "mlir") {
+  if (o.emit != "cpp") {
     std::string text;
     llvm::raw_string_ostream os(text);
-    module.print(os);
+    // The imported IR shows each op's ONNX node name.
+    OpPrintingFlags flags;
+    if (o.emit == "mlir-import")
+      flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/true);
+    module.print(os, flags);
+    if (o.outDir == "-") {
+      llvm::outs() << text;
+      return kOk;
+    }
     files.push_back({(base + ".mlir").str(), text});
   } else {
     std::string h, cpp;
@@ -306,11 +321,11 @@ int compile(MLIRContext &ctx, const Options &o, ModuleOp module,
   }
   if (int rc = writeFilesAtomically(files))
     return rc;
-  int64_t arena = func->getAttrOfType<IntegerAttr>(mlir::tempo::kArenaSizeAttr)
-                      .getInt();
-  llvm::outs() << o.name << ": arena " << arena << " bytes (RAM), weights "
-               << mlir::tempo::weightBytes(func) << " bytes (flash) -> "
-               << base << (o.emit == "mlir" ? ".mlir" : ".{h,cpp}") << "\n";
+  if (auto arena = func->getAttrOfType<IntegerAttr>(mlir::tempo::kArenaSizeAttr))
+    llvm::outs() << o.name << ": arena " << arena.getInt()
+                 << " bytes (RAM), weights " << mlir::tempo::weightBytes(func)
+                 << " bytes (flash) -> " << base
+                 << (o.emit == "cpp" ? ".{h,cpp}" : ".mlir") << "\n";
   return kOk;
 }
 
@@ -436,6 +451,9 @@ int main(int argc, char **argv) {
   OwningOpRef<ModuleOp> module = loadModule(ctx, o, loaded, rc);
   if (!module)
     return rc == kOk ? kModelError : rc;
+
+  if (o.command == "compile" && o.emit == "mlir-import")
+    return compile(ctx, o, *module, loaded);
 
   PassManager pm(&ctx);
   mlir::tempo::TempoPipelineOptions pipeline;

@@ -51,6 +51,11 @@ std::string shapeString(const onnx::TensorShapeProto &shape) {
 
 } // namespace
 
+std::string mlir::tempo::fileDigest(const std::string &path) {
+  std::string bytes;
+  return readFile(path, bytes) ? digestOf(bytes) : "";
+}
+
 bool mlir::tempo::readTensorProto(const std::string &path, onnx::TensorProto &out,
                             std::string &error) {
   std::string bytes;

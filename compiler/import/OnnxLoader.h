@@ -43,6 +43,10 @@ struct LoadedModel {
 bool loadOnnxModel(const std::string &path, const LoadOptions &options,
                    LoadedModel &out, std::string &error);
 
+/// A short, stable hex digest (FNV-1a 64) of a file's bytes, recorded in
+/// generated files; empty if the file cannot be read.
+std::string fileDigest(const std::string &path);
+
 /// Reads one serialized TensorProto (the ONNX test-data .pb layout).
 bool readTensorProto(const std::string &path, onnx::TensorProto &out,
                      std::string &error);

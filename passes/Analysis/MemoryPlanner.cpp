@@ -64,17 +64,22 @@ int64_t mlir::tempo::liveSetBound(const std::vector<BufferRequest> &buffers,
 }
 
 std::string mlir::tempo::checkPlan(const std::vector<BufferRequest> &buffers,
-                             const MemoryPlan &plan, int64_t align) {
+                             const MemoryPlan &plan, int64_t align,
+                             std::vector<size_t> *culprits) {
+  auto blame = [&](std::initializer_list<size_t> ids) {
+    if (culprits)
+      culprits->assign(ids);
+  };
   if (plan.offsets.size() != buffers.size())
     return "the plan has " + std::to_string(plan.offsets.size()) +
            " offsets for " + std::to_string(buffers.size()) + " buffers";
   for (size_t i = 0; i < buffers.size(); ++i) {
     int64_t off = plan.offsets[i];
     if (off < 0 || off % align != 0)
-      return "buffer " + std::to_string(i) + " is at misaligned offset " +
+      return blame({i}), "buffer " + std::to_string(i) + " is at misaligned offset " +
              std::to_string(off);
     if (off + buffers[i].size > plan.arenaSize)
-      return "buffer " + std::to_string(i) + " ends at " +
+      return blame({i}), "buffer " + std::to_string(i) + " ends at " +
              std::to_string(off + buffers[i].size) + ", past the arena of " +
              std::to_string(plan.arenaSize) + " bytes";
   }
@@ -93,7 +98,7 @@ std::string mlir::tempo::checkPlan(const std::vector<BufferRequest> &buffers,
       int64_t a0 = plan.offsets[i], a1 = a0 + buffers[i].size;
       int64_t b0 = plan.offsets[j], b1 = b0 + buffers[j].size;
       if (buffers[i].size && buffers[j].size && a0 < b1 && b0 < a1)
-        return "buffers " + std::to_string(std::min(i, j)) + " and " +
+        return blame({std::min(i, j), std::max(i, j)}), "buffers " + std::to_string(std::min(i, j)) + " and " +
                std::to_string(std::max(i, j)) +
                " are alive at the same time and share bytes";
     }

@@ -37,9 +37,11 @@ MemoryPlan planGreedyBySize(const std::vector<BufferRequest> &buffers,
 int64_t liveSetBound(const std::vector<BufferRequest> &buffers, int64_t align);
 
 /// Checks a plan; returns an empty string if valid, else a description of
-/// the first violation (names buffers by index).
+/// the first violation (names buffers by index). If `culprits` is given, it
+/// receives the indices of the buffers at fault.
 std::string checkPlan(const std::vector<BufferRequest> &buffers,
-                      const MemoryPlan &plan, int64_t align);
+                      const MemoryPlan &plan, int64_t align,
+                      std::vector<size_t> *culprits = nullptr);
 
 inline int64_t alignUp(int64_t v, int64_t align) {
   return (v + align - 1) / align * align;

@@ -35,17 +35,15 @@ struct VerifyPlanPass final
       }
       plan.offsets.push_back(offset);
     }
-    std::string problem =
-        mlir::tempo::checkPlan(buffers.requests, plan, alignAttr.getInt());
+    std::vector<size_t> culprits;
+    std::string problem = mlir::tempo::checkPlan(
+        buffers.requests, plan, alignAttr.getInt(), &culprits);
     if (problem.empty())
       return;
     // Name the ops behind the buffer indices in the message.
     InFlightDiagnostic diag = func.emitError("invalid memory plan: ") << problem;
-    for (size_t i = 0; i < buffers.values.size(); ++i)
-      if (problem.find("buffer " + std::to_string(i)) != std::string::npos ||
-          problem.find(" " + std::to_string(i) + " ") != std::string::npos ||
-          problem.find("and " + std::to_string(i) + " ") != std::string::npos)
-        diag.attachNote(buffers.values[i].getLoc())
+    for (size_t i : culprits)
+      diag.attachNote(buffers.values[i].getLoc())
             << "buffer " << i << " (offset " << plan.offsets[i] << ", "
             << buffers.requests[i].size << " bytes, steps "
             << buffers.requests[i].first << ".." << buffers.requests[i].last

@@ -440,6 +440,8 @@ class TestRun:
         except subprocess.TimeoutExpired:
             raise TestFailure(f"{Path(argv[0]).name} timed out after "
                               f"{self.cfg.timeout:g} s")
+        except OSError as e:
+            raise TestFailure(f"cannot run {argv[0]}: {e.strerror}")
         with open(self.dir / log, "ab") as f:
             f.write(b"$ " + shlex.join(argv).encode() + b"\n")
             f.write(proc.stdout + proc.stderr)

@@ -27,6 +27,15 @@
 #include <string>
 #include <vector>
 
+// The float references below must round every product like the kernels do,
+// also when this test is built for an FMA target (-mfma): no contraction in
+// this file.
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+
 //===----------------------------------------------------------------------===//
 // Every supported instantiation must compile warning-free.
 //===----------------------------------------------------------------------===//
@@ -34,8 +43,8 @@
 #define TEMPO_INSTANTIATE_ANY(T)                                               \
   template void tempo::max_pool<T>(const tempo_pool_params_t &, const T *,     \
                                    T *);                                       \
-  template void tempo::average_pool<T>(const tempo_pool_params_t &,            \
-                                       const T *, T *);                        \
+  template void tempo::average_pool<T>(const tempo_pool_params_t &, const T *, \
+                                       T *);                                   \
   template void tempo::global_average_pool<T>(const tempo_reduce_params_t &,   \
                                               const T *, T *);                 \
   template void tempo::add<T>(const tempo_broadcast_params_t &, const T *,     \
@@ -99,7 +108,8 @@ public:
   }
   /// Uniform in [lo, hi].
   int32_t range(int32_t lo, int32_t hi) {
-    return lo + static_cast<int32_t>(next() % static_cast<uint64_t>(hi - lo + 1));
+    return lo +
+           static_cast<int32_t>(next() % static_cast<uint64_t>(hi - lo + 1));
   }
   bool coin() { return (next() >> 33) & 1; }
   /// Uniform in [-1, 1) with a full 24-bit mantissa.
@@ -143,8 +153,7 @@ template <typename T>
   for (size_t i = 0; i < got.size(); ++i)
     if (!same(got[i], want[i]))
       return ::testing::AssertionFailure()
-             << "element " << i << ": got " << +got[i] << ", want "
-             << +want[i];
+             << "element " << i << ": got " << +got[i] << ", want " << +want[i];
   return ::testing::AssertionSuccess();
 }
 
@@ -168,14 +177,6 @@ inline ::testing::AssertionResult allNear(const std::vector<float> &got,
 inline double sumBound(int64_t terms, double absSum) {
   return static_cast<double>(terms + 2) * FLT_EPSILON * absSum + 1e-30;
 }
-
-/// The exact-order checks assume a*b+c is rounded twice; a target with fast
-/// FMA may contract it (GCC contracts by default in C++).
-#if defined(__FP_FAST_FMAF)
-constexpr bool kExactOrder = false;
-#else
-constexpr bool kExactOrder = true;
-#endif
 
 inline int64_t product(const std::vector<int32_t> &dims) {
   int64_t n = 1;
@@ -230,16 +231,16 @@ inline void broadcastStrides(Rng &rng, const std::vector<int32_t> &outDims,
       strides[d] = 0;
       continue;
     }
-    const int32_t own = opDims[d - lead];
-    strides[d] = own != 1 ? dense[d - lead]
-                 : outDims[d] == 1 && rng.coin() ? dense[d - lead]
-                                                 : 0;
+    if (opDims[d - lead] != 1)
+      strides[d] = dense[d - lead];
+    else
+      strides[d] = outDims[d] == 1 && rng.coin() ? dense[d - lead] : 0;
   }
 }
 
 /// A random operand shape that broadcasts to `outDims`.
-inline std::vector<int32_t> broadcastableShape(Rng &rng,
-                                               const std::vector<int32_t> &out) {
+inline std::vector<int32_t>
+broadcastableShape(Rng &rng, const std::vector<int32_t> &out) {
   const int32_t rank = rng.range(0, static_cast<int32_t>(out.size()));
   const bool full = rng.range(0, 2) == 0;
   std::vector<int32_t> dims;
@@ -259,9 +260,9 @@ inline tempo_unary_params_t unaryParams(size_t size, float alpha = 0.0f,
 }
 
 /// Broadcast params from explicit shapes (dense strides, 0 on size-1 dims).
-inline tempo_broadcast_params_t
-broadcastParams(const std::vector<int32_t> &out, const std::vector<int32_t> &a,
-                const std::vector<int32_t> &b) {
+inline tempo_broadcast_params_t broadcastParams(const std::vector<int32_t> &out,
+                                                const std::vector<int32_t> &a,
+                                                const std::vector<int32_t> &b) {
   Rng rng(0);
   tempo_broadcast_params_t p{};
   p.rank = static_cast<int32_t>(out.size());
@@ -370,14 +371,29 @@ TEST(ConvTest, AccumulationOrderIsChannelsThenBias) {
   EXPECT_EQ(y[0], 1.0f);
 }
 
+// a = 1 + 2^-12: a * a = 1 + 2^-11 + 2^-24 rounds (to even) to 1 + 2^-11, so
+// -1 + a * a is 2^-11 when the product is rounded first, as the kernels
+// document, and 2^-11 + 2^-24 if the compiler fused it into an FMA. Only
+// meaningful when the test is built for an FMA target (e.g. -mfma or
+// Cortex-M4F), where it checks that the kernels turn contraction off.
+constexpr float kOnePlus = 1.0f + 1.0f / 4096.0f;
+constexpr float kRounded = 1.0f / 2048.0f;
+
+TEST(ConvTest, ProductsAreRoundedBeforeAdding) {
+  tempo_conv_params_t p = convParams(2, 1, 1, 1, 1, 1, 1, 1);
+  const float x[] = {-1.0f, kOnePlus}, w[] = {1.0f, kOnePlus};
+  float y[1];
+  tempo::conv(p, x, w, static_cast<const float *>(nullptr), y);
+  EXPECT_EQ(y[0], kRounded);
+}
+
 /// Conv reference over an explicitly zero-padded copy of the input, every
 /// tap included, accumulated in Acc in the kernel's documented order.
 template <typename Acc>
-std::vector<Acc> refConv(const tempo_conv_params_t &p, int32_t padBottom,
-                         int32_t padRight, const std::vector<float> &x,
-                         const std::vector<float> &w,
-                         const std::vector<float> &b,
-                         std::vector<double> *absSum) {
+std::vector<Acc>
+refConv(const tempo_conv_params_t &p, int32_t padBottom, int32_t padRight,
+        const std::vector<float> &x, const std::vector<float> &w,
+        const std::vector<float> &b, std::vector<double> *absSum) {
   const int32_t ph = p.pad_top + p.in_h + padBottom;
   const int32_t pw = p.pad_left + p.in_w + padRight;
   std::vector<float> padded(static_cast<size_t>(p.batch) * p.in_c * ph * pw,
@@ -455,8 +471,8 @@ TEST(ConvTest, RandomShapesMatchReference) {
     p.has_bias = rng.coin();
     SCOPED_TRACE("iteration " + std::to_string(iter));
 
-    const std::vector<float> x = rng.floats(static_cast<size_t>(p.batch) *
-                                            p.in_c * p.in_h * p.in_w);
+    const std::vector<float> x =
+        rng.floats(static_cast<size_t>(p.batch) * p.in_c * p.in_h * p.in_w);
     const std::vector<float> w =
         rng.floats(static_cast<size_t>(p.out_c) * icpg * p.k_h * p.k_w);
     const std::vector<float> b = rng.floats(p.out_c);
@@ -472,10 +488,8 @@ TEST(ConvTest, RandomShapesMatchReference) {
     for (double a : abs)
       bound.push_back(sumBound(static_cast<int64_t>(icpg) * p.k_h * p.k_w, a));
     ASSERT_TRUE(allNear(y, want, bound));
-    if (kExactOrder) {
-      ASSERT_TRUE(
-          allSame(y, refConv<float>(p, padBottom, padRight, x, w, b, nullptr)));
-    }
+    ASSERT_TRUE(
+        allSame(y, refConv<float>(p, padBottom, padRight, x, w, b, nullptr)));
   }
 }
 
@@ -521,8 +535,8 @@ TEST(MaxPoolTest, PaddingNeverWins) {
     x[i] = -static_cast<float>(i + 1);
   std::vector<float> y(16);
   tempo::max_pool(p, x, y.data());
-  EXPECT_TRUE(allSame(y, {-1, -1, -2, -3, -1, -1, -2, -3, -4, -4, -5, -6, -7,
-                          -7, -8, -9}));
+  EXPECT_TRUE(allSame(
+      y, {-1, -1, -2, -3, -1, -1, -2, -3, -4, -4, -5, -6, -7, -7, -8, -9}));
 }
 
 TEST(MaxPoolTest, DilatedInt8) {
@@ -665,8 +679,8 @@ tempo_pool_params_t randomPool(Rng &rng) {
   p.batch = rng.range(1, 2);
   p.channels = rng.range(1, 3);
   const bool oneD = rng.range(0, 2) == 0;
-  auto axis = [&](int32_t &in, int32_t &k, int32_t &s, int32_t &d,
-                  int32_t &pb, int32_t &pe, int32_t &out, bool unit) {
+  auto axis = [&](int32_t &in, int32_t &k, int32_t &s, int32_t &d, int32_t &pb,
+                  int32_t &pe, int32_t &out, bool unit) {
     do {
       in = unit ? 1 : rng.range(1, 9);
       k = unit ? 1 : rng.range(1, 4);
@@ -741,14 +755,12 @@ TEST(PoolTest, RandomShapesMatchReference) {
     tempo::max_pool(p, xf.data(), yf.data());
     ASSERT_TRUE(allSame(yf, refPool<float, float>(p, xf, true)));
     tempo::average_pool(p, xf.data(), yf.data());
-    if (kExactOrder) {
-      ASSERT_TRUE(allSame(yf, refPool<float, float>(p, xf, false)));
-    }
+    ASSERT_TRUE(allSame(yf, refPool<float, float>(p, xf, false)));
     const std::vector<double> xd(xf.begin(), xf.end());
     const std::vector<double> want = refPool<double, double>(p, xd, false);
-    ASSERT_TRUE(allNear(yf, want,
-                        std::vector<double>(want.size(),
-                                            sumBound(p.k_h * p.k_w, 1.0))));
+    ASSERT_TRUE(allNear(
+        yf, want,
+        std::vector<double>(want.size(), sumBound(p.k_h * p.k_w, 1.0))));
 
     const std::vector<int8_t> xi = rng.ints<int8_t>(inSize, -128, 127);
     std::vector<int8_t> yi(outSize);
@@ -818,16 +830,37 @@ TEST(GemmTest, BiasShapes) {
   EXPECT_TRUE(allSame(y, {2, 2, 3, 4}));
 }
 
+TEST(GemmTest, ProductsAreRoundedBeforeAdding) {
+  // See ConvTest.ProductsAreRoundedBeforeAdding; also beta * c + alpha * acc.
+  tempo_gemm_params_t p = gemmParams(1, 1, 2);
+  const float a[] = {-1.0f, kOnePlus}, b[] = {1.0f, kOnePlus};
+  float y[1];
+  tempo::gemm(p, a, b, static_cast<const float *>(nullptr), y);
+  EXPECT_EQ(y[0], kRounded);
+  p.k = 1;
+  p.alpha = -1.0f;
+  p.beta = kOnePlus;
+  p.has_c = p.c_rows = p.c_cols = 1;
+  const float one[] = {1.0f}, c[] = {kOnePlus};
+  tempo::gemm(p, one, one, c, y);
+  EXPECT_EQ(y[0], kRounded);
+  tempo_matmul_params_t q{};
+  q.m = q.n = 1;
+  q.k = 2;
+  tempo::matmul(q, a, b, y);
+  EXPECT_EQ(y[0], kRounded);
+}
+
 /// Gemm reference: materialises op(a), op(b) and the broadcast C as full
 /// matrices first.
 template <typename Acc>
-std::vector<Acc> refGemm(const tempo_gemm_params_t &p,
-                         const std::vector<float> &a,
-                         const std::vector<float> &b,
-                         const std::vector<float> &c,
-                         std::vector<double> *absSum) {
+std::vector<Acc>
+refGemm(const tempo_gemm_params_t &p, const std::vector<float> &a,
+        const std::vector<float> &b, const std::vector<float> &c,
+        std::vector<double> *absSum) {
   std::vector<float> opA(static_cast<size_t>(p.m) * p.k),
-      opB(static_cast<size_t>(p.k) * p.n), fullC(static_cast<size_t>(p.m) * p.n);
+      opB(static_cast<size_t>(p.k) * p.n),
+      fullC(static_cast<size_t>(p.m) * p.n);
   for (int32_t i = 0; i < p.m; ++i)
     for (int32_t l = 0; l < p.k; ++l)
       opA[i * p.k + l] = p.trans_a ? a[l * p.m + i] : a[i * p.k + l];
@@ -845,8 +878,8 @@ std::vector<Acc> refGemm(const tempo_gemm_params_t &p,
       double abs = 0;
       for (int32_t l = 0; l < p.k; ++l) {
         acc += static_cast<Acc>(opA[i * p.k + l]) * opB[l * p.n + j];
-        abs += std::fabs(static_cast<double>(opA[i * p.k + l]) *
-                         opB[l * p.n + j]);
+        abs +=
+            std::fabs(static_cast<double>(opA[i * p.k + l]) * opB[l * p.n + j]);
       }
       Acc v = static_cast<Acc>(p.alpha) * acc;
       if (p.has_c)
@@ -886,9 +919,7 @@ TEST(GemmTest, RandomShapesMatchReference) {
     for (double s : abs)
       bound.push_back(sumBound(p.k + 1, s));
     ASSERT_TRUE(allNear(y, want, bound));
-    if (kExactOrder) {
-      ASSERT_TRUE(allSame(y, refGemm<float>(p, a, b, c, nullptr)));
-    }
+    ASSERT_TRUE(allSame(y, refGemm<float>(p, a, b, c, nullptr)));
   }
 }
 
@@ -919,13 +950,11 @@ TEST(MatMulTest, RowVectorNoBatch) {
 
 /// MatMul reference: numpy indexing with each operand's own batch shape.
 template <typename Acc>
-std::vector<Acc> refMatMul(int32_t m, int32_t n, int32_t k,
-                           const std::vector<int32_t> &outBatch,
-                           const std::vector<int32_t> &aBatch,
-                           const std::vector<int32_t> &bBatch,
-                           const std::vector<float> &a,
-                           const std::vector<float> &b,
-                           std::vector<double> *absSum) {
+std::vector<Acc>
+refMatMul(int32_t m, int32_t n, int32_t k, const std::vector<int32_t> &outBatch,
+          const std::vector<int32_t> &aBatch,
+          const std::vector<int32_t> &bBatch, const std::vector<float> &a,
+          const std::vector<float> &b, std::vector<double> *absSum) {
   std::vector<Acc> y;
   for (int64_t bi = 0; bi < product(outBatch); ++bi) {
     const std::vector<int32_t> idx = unflatten(bi, outBatch);
@@ -936,7 +965,8 @@ std::vector<Acc> refMatMul(int32_t m, int32_t n, int32_t k,
         Acc acc = 0;
         double abs = 0;
         for (int32_t l = 0; l < k; ++l) {
-          const float av = a[(am * m + r) * k + l], bv = b[(bm * k + l) * n + s];
+          const float av = a[(am * m + r) * k + l],
+                      bv = b[(bm * k + l) * n + s];
           acc += static_cast<Acc>(av) * bv;
           abs += std::fabs(static_cast<double>(av) * bv);
         }
@@ -970,15 +1000,13 @@ TEST(MatMulTest, RandomShapesMatchReference) {
     std::vector<float> y(product(outBatch) * p.m * p.n, std::nanf(""));
     tempo::matmul(p, a.data(), b.data(), y.data());
     std::vector<double> abs, bound;
-    const std::vector<double> want = refMatMul<double>(
-        p.m, p.n, p.k, outBatch, aBatch, bBatch, a, b, &abs);
+    const std::vector<double> want =
+        refMatMul<double>(p.m, p.n, p.k, outBatch, aBatch, bBatch, a, b, &abs);
     for (double s : abs)
       bound.push_back(sumBound(p.k, s));
     ASSERT_TRUE(allNear(y, want, bound));
-    if (kExactOrder) {
-      ASSERT_TRUE(allSame(y, refMatMul<float>(p.m, p.n, p.k, outBatch, aBatch,
-                                              bBatch, a, b, nullptr)));
-    }
+    ASSERT_TRUE(allSame(y, refMatMul<float>(p.m, p.n, p.k, outBatch, aBatch,
+                                            bBatch, a, b, nullptr)));
   }
 }
 
@@ -1001,7 +1029,8 @@ TEST(BroadcastTest, SameShapeFloat) {
 }
 
 TEST(BroadcastTest, RowColumnAndScalar) {
-  const float a[] = {1, 2, 3, 4, 5, 6}, row[] = {10, 20, 30}, col[] = {100, 200};
+  const float a[] = {1, 2, 3, 4, 5, 6}, row[] = {10, 20, 30},
+              col[] = {100, 200};
   std::vector<float> y(6);
   tempo::add(broadcastParams({2, 3}, {2, 3}, {3}), a, row, y.data());
   EXPECT_TRUE(allSame(y, {11, 22, 33, 14, 25, 36}));
@@ -1037,8 +1066,7 @@ TEST(BroadcastTest, IntegersWrap) {
     EXPECT_TRUE(allSame<uint16_t>(y, {0, 65535, 0}));
   }
   {
-    const int64_t a[] = {INT64_MAX, INT64_MIN, INT64_MAX},
-                  b[] = {1, 1, 2};
+    const int64_t a[] = {INT64_MAX, INT64_MIN, INT64_MAX}, b[] = {1, 1, 2};
     std::vector<int64_t> y(3);
     tempo::add(p, a, b, y.data());
     EXPECT_TRUE(allSame<int64_t>(y, {INT64_MIN, INT64_MIN + 1, INT64_MIN + 1}));
@@ -1101,6 +1129,8 @@ TEST(BroadcastTest, InPlace) {
   EXPECT_TRUE(allSame<int16_t>(c, {1, 1, 1, 1}));
 }
 
+__extension__ typedef __int128 Int128;
+
 /// Reference binary op in 128-bit arithmetic, wrapped into T's range.
 template <typename T> T refBinary(int op, T a, T b) {
   if constexpr (std::is_floating_point_v<T>) {
@@ -1115,8 +1145,8 @@ template <typename T> T refBinary(int op, T a, T b) {
       return a / b;
     }
   } else {
-    const __int128 x = a, z = b;
-    __int128 r;
+    const Int128 x = a, z = b;
+    Int128 r;
     switch (op) {
     case 0:
       r = x + z;
@@ -1131,8 +1161,8 @@ template <typename T> T refBinary(int op, T a, T b) {
       r = z == 0 ? 0 : x / z;
       break;
     }
-    const __int128 lo = std::numeric_limits<T>::lowest();
-    const __int128 mod = static_cast<__int128>(1) << (8 * sizeof(T));
+    const Int128 lo = std::numeric_limits<T>::lowest();
+    const Int128 mod = static_cast<Int128>(1) << (8 * sizeof(T));
     return static_cast<T>(((r - lo) % mod + mod) % mod + lo);
   }
 }
@@ -1162,7 +1192,8 @@ template <typename T> std::vector<T> randomValues(Rng &rng, size_t n) {
     // Full range (64-bit types: the int32 range scaled up so products wrap).
     const int64_t lo =
         sizeof(T) >= 4 ? INT32_MIN : std::numeric_limits<T>::lowest();
-    const int64_t hi = sizeof(T) >= 4 ? INT32_MAX : std::numeric_limits<T>::max();
+    const int64_t hi =
+        sizeof(T) >= 4 ? INT32_MAX : std::numeric_limits<T>::max();
     std::vector<T> v = rng.ints<T>(n, lo, hi);
     for (size_t i = 0; i < n; i += 5)
       v[i] = static_cast<T>(rng.range(-2, 2));
@@ -1365,6 +1396,16 @@ TEST(BatchNormTest, Epsilon) {
   EXPECT_NEAR(y[0], want, 4 * FLT_EPSILON * want);
 }
 
+TEST(BatchNormTest, ProductsAreRoundedBeforeAdding) {
+  // y = (x - mean) * s + bias = kOnePlus * kOnePlus - 1.
+  const tempo_batch_norm_params_t p{1, 1, 1, 0.0f};
+  const float x[] = {kOnePlus}, scale[] = {kOnePlus}, bias[] = {-1.0f},
+              mean[] = {0.0f}, var[] = {1.0f};
+  float y[1];
+  tempo::batch_norm(p, x, scale, bias, mean, var, y);
+  EXPECT_EQ(y[0], kRounded);
+}
+
 //===----------------------------------------------------------------------===//
 // Transpose, Concat, Copy
 //===----------------------------------------------------------------------===//
@@ -1451,8 +1492,8 @@ TEST(ConcatTest, OuterAxisAndEmptyInput) {
   const float a[] = {1, 2, 3}, b[] = {4, 5, 6};
   std::vector<float> y(6, 0);
   tempo::concat(tempo_concat_params_t{1, 3, 6, 0}, a, y.data());
-  tempo::concat(tempo_concat_params_t{1, 0, 6, 3}, static_cast<float *>(nullptr),
-                y.data());
+  tempo::concat(tempo_concat_params_t{1, 0, 6, 3},
+                static_cast<float *>(nullptr), y.data());
   tempo::concat(tempo_concat_params_t{1, 3, 6, 3}, b, y.data());
   EXPECT_TRUE(allSame(y, {1, 2, 3, 4, 5, 6}));
 }

@@ -194,7 +194,8 @@ LogicalResult GlobalAveragePoolOp::verify() {
 
 LogicalResult SoftmaxOp::verify() {
   int64_t rank = shapeOf(getInput()).size();
-  if (getAxis() < 0 || getAxis() >= rank)
+  int64_t axis = static_cast<int64_t>(getAxis());
+  if (axis < 0 || axis >= rank)
     return emitOpError("axis ") << getAxis() << " is out of range for rank "
                                 << rank;
   return success();
@@ -218,13 +219,14 @@ LogicalResult TransposeOp::verify() {
   if (x.size() > 6)
     return emitOpError("supports rank up to 6, got ") << x.size();
   SmallVector<bool> seen(x.size(), false);
-  for (size_t i = 0; i < perm.size(); ++i) {
-    if (perm[i] < 0 || perm[i] >= (int64_t)x.size() || seen[perm[i]])
+  for (int64_t p : perm) {
+    if (p < 0 || p >= (int64_t)x.size() || seen[p])
       return emitOpError("perm is not a permutation");
-    seen[perm[i]] = true;
+    seen[p] = true;
+  }
+  for (size_t i = 0; i < perm.size(); ++i)
     if (y[i] != x[perm[i]])
       return emitOpError("result dim ") << i << " should be " << x[perm[i]];
-  }
   return success();
 }
 
@@ -232,7 +234,7 @@ LogicalResult ConcatOp::verify() {
   if (getInputs().empty())
     return emitOpError("expects at least one input");
   ArrayRef<int64_t> y = shapeOf(getOutput());
-  int64_t axis = getAxis();
+  int64_t axis = static_cast<int64_t>(getAxis());
   if (axis < 0 || axis >= (int64_t)y.size())
     return emitOpError("axis ") << axis << " is out of range";
   int64_t total = 0;

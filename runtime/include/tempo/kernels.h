@@ -20,10 +20,14 @@
  *    exactly (same pointer, same full-size layout). Every other kernel assumes
  *    the output overlaps no input; `copy` alone has memmove semantics.
  *  - Determinism: float sums accumulate in the element type, starting from
- *    +0, in the order each kernel documents; nothing depends on run-time
- *    state. (Bit-for-bit agreement between two builds also needs both to be
- *    compiled without FMA contraction, e.g. -ffp-contract=off, and, for
- *    sigmoid/tanh/softmax, the same libm.)
+ *    +0, in the order each kernel documents; every product is rounded before
+ *    it is added (no fused multiply-add, see TEMPO_NO_FP_CONTRACT below), so a
+ *    Cortex-M4F build and an x86 build of the same kernel produce the same
+ *    bits (with the FPU in its default IEEE mode, not flush-to-zero).
+ *    Exceptions: sigmoid, tanh and softmax call the platform's libm
+ *    (expf, tanhf), which may differ in the last bit between newlib and
+ *    glibc. Builds with -ffast-math (or clang's -ffp-contract=fast) void all
+ *    of this.
  *  - Element types: float (and double) everywhere. The kernels marked
  *    "any type" also take the integer types (uint8_t, int8_t, int16_t,
  *    int32_t, int64_t, ...). Integer add/sub/mul wrap modulo 2^bits like
@@ -48,6 +52,24 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+
+// Floating-point contraction. Where the target has an FMA instruction
+// (Cortex-M4F, x86 with -mfma), GCC fuses a * b + c into one FMA by default
+// in C++ (even with -std=c++17) and Clang does within an expression; an FMA
+// rounds once instead of twice, so firmware and evaluator would disagree in
+// the last bits. The kernels switch contraction off for themselves only, not
+// for the code including this header: GCC through the optimize region opened
+// here and closed at the end of the file, Clang through TEMPO_NO_FP_CONTRACT,
+// which every function that adds a product starts with.
+#if defined(__clang__)
+#define TEMPO_NO_FP_CONTRACT _Pragma("clang fp contract(off)")
+#else
+#define TEMPO_NO_FP_CONTRACT
+#if defined(__GNUC__)
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+#endif
+#endif
 
 namespace tempo {
 namespace detail {
@@ -76,13 +98,9 @@ template <> struct Traits<double> : FloatTraits<double, double> {
   static constexpr double highest = DBL_MAX;
 };
 
-/// The unsigned type integer arithmetic on a `Bytes`-wide type wraps in.
-template <bool Wide> struct WrapOf {
-  using type = uint32_t;
-};
-template <> struct WrapOf<true> {
-  using type = uint64_t;
-};
+/// uint32_t, or uint64_t for integer types wider than 4 bytes.
+template <bool Wide> struct WrapOf { using type = uint32_t; };
+template <> struct WrapOf<true> { using type = uint64_t; };
 
 template <typename T, T Lo, T Hi> struct IntTraits {
   static constexpr bool isFloat = false;
@@ -112,8 +130,8 @@ template <>
 struct Traits<long long>
     : IntTraits<long long, -0x7fffffffffffffffLL - 1, 0x7fffffffffffffffLL> {};
 template <>
-struct Traits<unsigned long long>
-    : IntTraits<unsigned long long, 0ull, ~0ull> {};
+struct Traits<unsigned long long> : IntTraits<unsigned long long, 0ull, ~0ull> {
+};
 
 //===----------------------------------------------------------------------===//
 // Scalar helpers
@@ -190,8 +208,7 @@ template <typename T> struct Mean<T, false> {
   uint64_t sum = 0;
   void add(T v) { sum += static_cast<uint64_t>(static_cast<int64_t>(v)); }
   T result(int32_t count) const {
-    return count > 0 ? static_cast<T>(static_cast<int64_t>(sum) / count)
-                     : T(0);
+    return count > 0 ? static_cast<T>(static_cast<int64_t>(sum) / count) : T(0);
   }
 };
 
@@ -201,6 +218,7 @@ template <typename T> struct Mean<T, false> {
 template <typename T>
 T dot(int32_t k, const T *a, int32_t a0, int32_t as, const T *b, int32_t b0,
       int32_t bs) {
+  TEMPO_NO_FP_CONTRACT
   T acc = T(0);
   for (int32_t l = 0; l < k; ++l)
     acc += a[a0 + l * as] * b[b0 + l * bs];
@@ -318,7 +336,7 @@ void broadcast(const tempo_broadcast_params_t &p, const T *a, const T *b,
 /// (kh, kw) for output (oh, ow) is (oh * stride_h - pad_top + kh * dil_h,
 /// ow * stride_w - pad_left + kw * dil_w); positions outside the input are
 /// zero padding (this covers bottom/right pads, implied by out_h/out_w) and
-/// are skipped.
+/// are skipped, which equals adding their +0 * w terms for finite w.
 ///
 /// Order: acc = +0; for each input channel of the group, ascending; for kh
 /// ascending; for kw ascending: acc += x * w; then y = acc + b[oc].
@@ -326,6 +344,7 @@ void broadcast(const tempo_broadcast_params_t &p, const T *a, const T *b,
 template <typename T>
 void conv(const tempo_conv_params_t &p, const T *x, const T *w, const T *b,
           T *y) {
+  TEMPO_NO_FP_CONTRACT
   static_assert(detail::Traits<T>::isFloat, "conv is float-only");
   const int32_t icPerGroup = p.in_c / p.groups;
   const int32_t ocPerGroup = p.out_c / p.groups;
@@ -433,8 +452,7 @@ void average_pool(const tempo_pool_params_t &p, const T *x, T *y) {
         const int32_t iw0 = ow * p.stride_w - p.pad_left;
         int32_t kwLo, kwHi, pwLo, pwHi;
         detail::tapRange(iw0, p.dil_w, p.k_w, p.in_w, kwLo, kwHi);
-        detail::tapRange(ow * p.stride_w, p.dil_w, p.k_w, paddedW, pwLo,
-                         pwHi);
+        detail::tapRange(ow * p.stride_w, p.dil_w, p.k_w, paddedW, pwLo, pwHi);
         detail::Mean<T> mean;
         for (int32_t kh = khLo; kh < khHi; ++kh) {
           const int32_t row = (ih0 + kh * p.dil_h) * p.in_w + iw0;
@@ -477,6 +495,7 @@ void global_average_pool(const tempo_reduce_params_t &p, const T *x, T *y) {
 template <typename T>
 void gemm(const tempo_gemm_params_t &p, const T *a, const T *b, const T *c,
           T *y) {
+  TEMPO_NO_FP_CONTRACT
   static_assert(detail::Traits<T>::isFloat, "gemm is float-only");
   // Element (i, l) of op(a) is a[i * aRow + l * aCol]; (l, j) of op(b) is
   // b[l * bRow + j * bCol].
@@ -656,6 +675,7 @@ void softmax(const tempo_softmax_params_t &p, const T *x, T *y) {
 template <typename T>
 void batch_norm(const tempo_batch_norm_params_t &p, const T *x, const T *scale,
                 const T *bias, const T *mean, const T *var, T *y) {
+  TEMPO_NO_FP_CONTRACT
   static_assert(detail::Traits<T>::isFloat, "batch_norm is float-only");
   const T eps = static_cast<T>(p.epsilon);
   for (int32_t n = 0; n < p.batch; ++n) {
@@ -721,4 +741,9 @@ inline void copy(const tempo_copy_params_t &p, const void *x, void *y) {
 }
 
 } // namespace tempo
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC pop_options
+#endif
+#undef TEMPO_NO_FP_CONTRACT
 #endif /* TEMPO_KERNELS_H */
