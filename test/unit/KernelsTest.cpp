@@ -375,7 +375,8 @@ TEST(ConvTest, AccumulationOrderIsChannelsThenBias) {
 // -1 + a * a is 2^-11 when the product is rounded first, as the kernels
 // document, and 2^-11 + 2^-24 if the compiler fused it into an FMA. Only
 // meaningful when the test is built for an FMA target (e.g. -mfma or
-// Cortex-M4F), where it checks that the kernels turn contraction off.
+// Cortex-M4F) with -ffp-contract=off, the flag the generated code is built
+// with wherever it must agree with `tempoc run` bit for bit.
 constexpr float kOnePlus = 1.0f + 1.0f / 4096.0f;
 constexpr float kRounded = 1.0f / 2048.0f;
 
