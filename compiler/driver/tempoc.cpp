@@ -2,6 +2,7 @@
 //
 //   tempoc compile MODEL.onnx -o DIR [--name NAME] [--emit=cpp|mlir] ...
 //   tempoc run MODEL.onnx --input X.pb ... [-o DIR] ...
+//   tempoc measure MODEL.onnx --target NAME [-o DIR] ...
 //
 // Exit codes: 0 success; 1 the model cannot be compiled (invalid or
 // unsupported model, failed pass), reported at the ONNX node at fault;
@@ -10,24 +11,30 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/driver/Measure.h"
 #include "compiler/eval/Evaluator.h"
 #include "compiler/eval/KernelParams.h"
 #include "compiler/import/OnnxImporter.h"
 #include "dialects/Tempo/IR/TempoOps.h"
+#include "compiler/report/Report.h"
 #include "passes/Passes.h"
 #include "targets/Cpp/CppEmitter.h"
+#include "targets/Target.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
 #include <cstring>
 
 using namespace mlir;
@@ -41,6 +48,11 @@ const char *kUsage = R"(usage: tempoc <command> [options]
 Commands:
   compile MODEL -o DIR     compile an ONNX model (or tempo .mlir) to C++
   run MODEL --input X.pb   evaluate the model with the reference kernels
+  measure MODEL --target T build the generated code for target T and run it:
+                           natively for host (median wall time), under QEMU
+                           for Cortex-M (exact instruction count, flash, RAM,
+                           stack); prints the per-layer report with the
+                           measured figures beside the estimates
 
 Options:
   -o DIR                   output directory (compile: required; run: write
@@ -58,7 +70,15 @@ Options:
                            the TensorProto file PB (repeatable)
   --input X.pb             run: a TensorProto per graph input, in order
   --align N                arena buffer alignment in bytes (default 16)
-  --target NAME            target recorded in the generated code (host)
+  --target NAME            the target: host (default), cortex-m0plus,
+                           cortex-m4f, cortex-m7, cortex-m33, cortex-m55; sets
+                           the default alignment and the report's cost model
+  --target-file FILE.json  a target description of your own (see
+                           targets/descriptions/README.md)
+  --report                 compile: also write NAME.report.json (per-layer
+                           RAM, flash, MACs, estimated cycles and energy)
+  --opt Os|O2              measure: optimisation level (default Os)
+  --runs N                 measure on host: timed runs (default 201)
   --help, --version
 
 Exit codes: 0 success, 1 model error (reported at the ONNX node),
@@ -67,7 +87,10 @@ Exit codes: 0 success, 1 model error (reported at the ONNX node),
 
 struct Options {
   std::string command, model, outDir, name, emit = "cpp", target = "host";
-  int64_t align = 16;
+  std::string targetFile, opt = "Os";
+  int64_t align = 0; // 0: the target's
+  int runs = 201;
+  bool report = false;
   mlir::tempo::LoadOptions load;
   std::vector<std::string> inputs;
 };
@@ -106,7 +129,7 @@ int parseArgs(int argc, char **argv, Options &o) {
     return kOk;
   }
   o.command = first.str();
-  if (o.command != "compile" && o.command != "run")
+  if (o.command != "compile" && o.command != "run" && o.command != "measure")
     return usageError("unknown command '" + o.command + "'");
   for (int i = 2; i < argc; ++i) {
     llvm::StringRef arg = argv[i];
@@ -136,10 +159,20 @@ int parseArgs(int argc, char **argv, Options &o) {
         return usageError("--emit takes cpp, mlir or mlir-import, got '" + v +
                           "'");
       o.emit = v;
+    } else if (value("--target-file", v)) {
+      o.targetFile = v;
     } else if (value("--target", v)) {
-      if (v != "host")
-        return usageError("unknown target '" + v + "' (available: host)");
       o.target = v;
+    } else if (arg == "--report") {
+      o.report = true;
+    } else if (value("--opt", v)) {
+      if (v != "Os" && v != "O2")
+        return usageError("--opt takes Os or O2, got '" + v + "'");
+      o.opt = v;
+    } else if (value("--runs", v)) {
+      if (llvm::StringRef(v).getAsInteger(10, o.runs) || o.runs < 1 ||
+          o.runs > 10001)
+        return usageError("--runs takes 1..10001, got '" + v + "'");
     } else if (value("--align", v)) {
       if (llvm::StringRef(v).getAsInteger(10, o.align) || o.align < 1 ||
           (o.align & (o.align - 1)))
@@ -175,7 +208,7 @@ int parseArgs(int argc, char **argv, Options &o) {
     return usageError("no model given");
   if (o.command == "compile" && o.outDir.empty())
     return usageError("compile needs -o DIR");
-  if (o.command == "run" && o.emit != "cpp")
+  if (o.command != "compile" && o.emit != "cpp")
     return usageError("--emit applies to compile only");
   if (o.outDir == "-" && (o.command != "compile" || o.emit == "cpp"))
     return usageError("-o - (standard output) works with --emit=mlir and "
@@ -280,12 +313,17 @@ int writeFilesAtomically(
   return kOk;
 }
 
-int compile(MLIRContext &ctx, const Options &o, ModuleOp module,
-            const mlir::tempo::LoadedModel &loaded) {
+using FileList = std::vector<std::pair<std::string, std::string>>;
+
+/// Renders what `compile` writes (code or MLIR, and the report if asked)
+/// for the planned (or, with --emit=mlir-import, imported) module.
+int renderOutputs(const Options &o, ModuleOp module,
+                  const mlir::tempo::LoadedModel &loaded,
+                  const mlir::tempo::TargetDescription &target, bool withReport,
+                  FileList &files, llvm::json::Object *reportOut) {
   func::FuncOp func = onlyFunc(module);
   if (!func)
     return kModelError;
-  std::vector<std::pair<std::string, std::string>> files;
   llvm::SmallString<256> base(o.outDir);
   llvm::sys::path::append(base, o.name);
   if (o.emit != "cpp") {
@@ -296,10 +334,6 @@ int compile(MLIRContext &ctx, const Options &o, ModuleOp module,
     if (o.emit == "mlir-import")
       flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/true);
     module.print(os, flags);
-    if (o.outDir == "-") {
-      llvm::outs() << text;
-      return kOk;
-    }
     files.push_back({(base + ".mlir").str(), text});
   } else {
     std::string h, cpp;
@@ -308,24 +342,245 @@ int compile(MLIRContext &ctx, const Options &o, ModuleOp module,
     emit.name = o.name;
     emit.modelFile = llvm::sys::path::filename(o.model).str();
     emit.modelDigest = loaded.digest;
-    emit.target = o.target;
+    emit.target = target.name;
     if (failed(mlir::tempo::emitCpp(func, emit, hs, cs)))
       return kModelError;
     files.push_back({(base + ".h").str(), h});
     files.push_back({(base + ".cpp").str(), cpp});
   }
+  if (withReport) {
+    mlir::tempo::ReportInfo info{llvm::sys::path::filename(o.model).str(),
+                                 loaded.digest, o.name};
+    auto report = mlir::tempo::buildReport(func, target, info);
+    if (failed(report))
+      return kModelError;
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << llvm::formatv("{0:2}", llvm::json::Value(llvm::json::Object(*report)))
+       << "\n";
+    files.push_back({(base + ".report.json").str(), text});
+    if (reportOut)
+      *reportOut = std::move(*report);
+  }
+  return kOk;
+}
+
+int writeOutputs(const Options &o, const FileList &files) {
   if (std::error_code ec = llvm::sys::fs::create_directories(o.outDir)) {
     llvm::errs() << "tempoc: error: cannot create '" << o.outDir
                  << "': " << ec.message() << "\n";
     return kIoError;
   }
-  if (int rc = writeFilesAtomically(files))
+  return writeFilesAtomically(files);
+}
+
+/// Warns when the model does not fit the target part's memories.
+void checkBudget(func::FuncOp func, const mlir::tempo::TargetDescription &t) {
+  auto arena = func->getAttrOfType<IntegerAttr>(mlir::tempo::kArenaSizeAttr);
+  if (!arena)
+    return;
+  int64_t weights = mlir::tempo::weightBytes(func);
+  if (t.sramBytes && arena.getInt() > *t.sramBytes)
+    llvm::errs() << "tempoc: warning: the arena (" << arena.getInt()
+                 << " bytes) exceeds the SRAM of " << t.name << " (" << *t.sramBytes
+                 << " bytes, " << t.part << ")\n";
+  if (t.flashBytes && weights > *t.flashBytes)
+    llvm::errs() << "tempoc: warning: the weights (" << weights
+                 << " bytes) exceed the flash of " << t.name << " ("
+                 << *t.flashBytes << " bytes, " << t.part << ")\n";
+}
+
+int compile(const Options &o, ModuleOp module,
+            const mlir::tempo::LoadedModel &loaded,
+            const mlir::tempo::TargetDescription &target) {
+  FileList files;
+  if (int rc = renderOutputs(o, module, loaded, target, o.report, files,
+                             nullptr))
     return rc;
+  if (o.outDir == "-") {
+    llvm::outs() << files.front().second;
+    return kOk;
+  }
+  if (int rc = writeOutputs(o, files))
+    return rc;
+  func::FuncOp func = onlyFunc(module);
+  checkBudget(func, target);
   if (auto arena = func->getAttrOfType<IntegerAttr>(mlir::tempo::kArenaSizeAttr))
     llvm::outs() << o.name << ": arena " << arena.getInt()
                  << " bytes (RAM), weights " << mlir::tempo::weightBytes(func)
-                 << " bytes (flash) -> " << base
-                 << (o.emit == "cpp" ? ".{h,cpp}" : ".mlir") << "\n";
+                 << " bytes (flash) -> "
+                 << llvm::sys::path::parent_path(files.front().first) << "/"
+                 << o.name << (o.emit == "cpp" ? ".{h,cpp}" : ".mlir")
+                 << (o.report ? " + .report.json" : "") << "\n";
+  return kOk;
+}
+
+/// Reads one TensorProto per function argument as raw bytes, checking its
+/// type against the argument's.
+int readInputs(MLIRContext &ctx, const Options &o, func::FuncOp func,
+               std::vector<std::vector<char>> &inputs) {
+  if (o.inputs.size() != func.getNumArguments()) {
+    llvm::errs() << "tempoc: error: the model has " << func.getNumArguments()
+                 << " (non-frozen) input(s); got " << o.inputs.size()
+                 << " --input file(s)\n";
+    return kUsageError;
+  }
+  for (auto [i, path] : llvm::enumerate(o.inputs)) {
+    onnx::TensorProto t;
+    std::string error;
+    if (!mlir::tempo::readTensorProto(path, t, error)) {
+      llvm::errs() << "tempoc: error: " << error << "\n";
+      return kIoError;
+    }
+    DenseElementsAttr attr = mlir::tempo::tensorProtoToAttr(
+        ctx, t, NameLoc::get(StringAttr::get(&ctx, path)));
+    if (!attr)
+      return kModelError;
+    Type want = func.getArgumentTypes()[i];
+    if (attr.getType() != want) {
+      auto name = func.getArgAttrOfType<StringAttr>(i, mlir::tempo::kNameAttr);
+      llvm::errs() << "tempoc: error: '" << path << "' holds a "
+                   << attr.getType() << ", input '"
+                   << (name ? name.getValue() : "") << "' expects " << want
+                   << "\n";
+      return kModelError;
+    }
+    inputs.push_back(mlir::tempo::denseBytes(attr));
+  }
+  return kOk;
+}
+
+/// Deterministic synthetic inputs: floats in [-1, 1), small integers.
+std::vector<std::vector<char>> syntheticInputs(func::FuncOp func) {
+  std::vector<std::vector<char>> inputs;
+  uint32_t state = 12345;
+  auto next = [&] {
+    state = state * 1664525u + 1013904223u;
+    return state >> 8;
+  };
+  for (Type t : func.getArgumentTypes()) {
+    auto shaped = cast<RankedTensorType>(t);
+    Type elt = shaped.getElementType();
+    int64_t n = shaped.getNumElements(), eb = mlir::tempo::elementBytes(elt);
+    std::vector<char> bytes(n * eb);
+    for (int64_t i = 0; i < n; ++i) {
+      if (elt.isF32()) {
+        float f = float(next()) / float(1 << 23) - 1.0f;
+        std::memcpy(bytes.data() + i * 4, &f, 4);
+      } else {
+        int64_t v = next() % 16;
+        std::memcpy(bytes.data() + i * eb, &v, eb);
+      }
+    }
+    inputs.push_back(std::move(bytes));
+  }
+  return inputs;
+}
+
+int measure(MLIRContext &ctx, const Options &given, ModuleOp module,
+            const mlir::tempo::LoadedModel &loaded,
+            const mlir::tempo::TargetDescription &target) {
+  func::FuncOp func = onlyFunc(module);
+  if (!func)
+    return kModelError;
+  Options o = given;
+  llvm::SmallString<128> work;
+  if (std::error_code ec =
+          llvm::sys::fs::createUniqueDirectory("tempoc-measure", work)) {
+    llvm::errs() << "tempoc: error: cannot create a work directory: "
+                 << ec.message() << "\n";
+    return kIoError;
+  }
+  bool keep = !o.outDir.empty();
+  if (!keep)
+    o.outDir = work.str().str();
+  auto cleanup = llvm::make_scope_exit([&] {
+    llvm::sys::fs::remove_directories(work);
+  });
+
+  FileList files;
+  llvm::json::Object report;
+  if (int rc = renderOutputs(o, module, loaded, target, /*withReport=*/true,
+                             files, &report))
+    return rc;
+  if (int rc = writeOutputs(o, files))
+    return rc;
+
+  std::vector<std::vector<char>> inputs;
+  if (!o.inputs.empty()) {
+    if (int rc = readInputs(ctx, o, func, inputs))
+      return rc;
+  } else {
+    inputs = syntheticInputs(func);
+  }
+  mlir::tempo::MeasureRequest req;
+  req.target = target;
+  req.genDir = o.outDir;
+  req.name = o.name;
+  req.workDir = work.str().str();
+  req.opt = o.opt;
+  req.runs = o.runs;
+  FileList raw;
+  for (auto [i, bytes] : llvm::enumerate(inputs)) {
+    std::string path = (work + "/input_" + llvm::Twine(i) + ".bin").str();
+    raw.push_back({path, std::string(bytes.begin(), bytes.end())});
+    req.inputFiles.push_back(path);
+  }
+  for (unsigned i = 0; i < func.getNumResults(); ++i)
+    req.outputFiles.push_back((work + "/output_" + llvm::Twine(i) + ".bin").str());
+  if (int rc = writeFilesAtomically(raw))
+    return rc;
+
+  std::string error;
+  std::optional<llvm::json::Object> measured =
+      mlir::tempo::measureOnTarget(req, error);
+  if (!measured) {
+    llvm::errs() << "tempoc: error: " << error << "\n";
+    return kModelError;
+  }
+  const llvm::json::Object *est = report.getObject("estimate");
+  int64_t macs = est ? est->getInteger("macs").value_or(0) : 0;
+  if (auto insns = measured->getInteger("instructions")) {
+    // Ratios in thousandths keep the JSON integral and stable.
+    if (macs)
+      (*measured)["instructions_per_mac_x1000"] =
+          (int64_t)std::llround(double(*insns) * 1000 / macs);
+    if (int64_t cycles = est ? est->getInteger("cycles").value_or(0) : 0)
+      (*measured)["estimate_over_measured_x1000"] =
+          (int64_t)std::llround(double(cycles) * 1000 / double(*insns));
+  }
+  (*measured)["inputs"] = o.inputs.empty() ? "synthetic" : "given";
+  report["measured"] = std::move(*measured);
+
+  mlir::tempo::printReportTable(llvm::outs(), report);
+  const llvm::json::Object &m = *report.getObject("measured");
+  llvm::outs() << "measured on " << target.name << " (-" << o.opt << "): ";
+  if (auto ns = m.getInteger("median_ns"))
+    llvm::outs() << llvm::format("median %.3f ms over %d runs", *ns / 1e6,
+                                 o.runs);
+  else
+    llvm::outs() << m.getInteger("instructions").value_or(0)
+                 << " instructions ("
+                 << llvm::format("%.2f", m.getInteger("instructions_per_mac_x1000").value_or(0) / 1000.0)
+                 << " per MAC), flash " << m.getInteger("flash_bytes").value_or(0)
+                 << " bytes (model " << m.getInteger("model_flash_bytes").value_or(0)
+                 << "), RAM " << m.getInteger("ram_bytes").value_or(0)
+                 << " bytes (model " << m.getInteger("model_ram_bytes").value_or(0)
+                 << "), stack " << m.getInteger("stack_bytes").value_or(0)
+                 << " bytes (inference "
+                 << m.getInteger("inference_stack_bytes").value_or(0) << ")";
+  llvm::outs() << "\n";
+
+  if (keep) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << llvm::formatv("{0:2}", llvm::json::Value(std::move(report))) << "\n";
+    llvm::SmallString<256> path(o.outDir);
+    llvm::sys::path::append(path, o.name + ".report.json");
+    if (int rc = writeFilesAtomically({{path.str().str(), text}}))
+      return rc;
+    llvm::outs() << "report -> " << path << "\n";
+  }
   return kOk;
 }
 
@@ -358,35 +613,9 @@ int run(MLIRContext &ctx, const Options &o, ModuleOp module) {
   func::FuncOp func = onlyFunc(module);
   if (!func)
     return kModelError;
-  if (o.inputs.size() != func.getNumArguments()) {
-    llvm::errs() << "tempoc: error: the model has " << func.getNumArguments()
-                 << " (non-frozen) input(s); got " << o.inputs.size()
-                 << " --input file(s)\n";
-    return kUsageError;
-  }
   std::vector<std::vector<char>> inputs;
-  for (auto [i, path] : llvm::enumerate(o.inputs)) {
-    onnx::TensorProto t;
-    std::string error;
-    if (!mlir::tempo::readTensorProto(path, t, error)) {
-      llvm::errs() << "tempoc: error: " << error << "\n";
-      return kIoError;
-    }
-    DenseElementsAttr attr = mlir::tempo::tensorProtoToAttr(
-        ctx, t, NameLoc::get(StringAttr::get(&ctx, path)));
-    if (!attr)
-      return kModelError;
-    Type want = func.getArgumentTypes()[i];
-    if (attr.getType() != want) {
-      auto name = func.getArgAttrOfType<StringAttr>(i, mlir::tempo::kNameAttr);
-      llvm::errs() << "tempoc: error: '" << path << "' holds a "
-                   << attr.getType() << ", input '"
-                   << (name ? name.getValue() : "") << "' expects " << want
-                   << "\n";
-      return kModelError;
-    }
-    inputs.push_back(mlir::tempo::denseBytes(attr));
-  }
+  if (int rc = readInputs(ctx, o, func, inputs))
+    return rc;
   auto outputs = mlir::tempo::evaluatePlannedFunction(func, inputs);
   if (failed(outputs))
     return kModelError;
@@ -452,16 +681,29 @@ int main(int argc, char **argv) {
   if (!module)
     return rc == kOk ? kModelError : rc;
 
+  // The target: its alignment is the default, its cost model the report's.
+  std::string error;
+  std::optional<mlir::tempo::TargetDescription> target =
+      o.targetFile.empty() ? mlir::tempo::loadBuiltinTarget(o.target, error)
+                           : mlir::tempo::loadTargetFile(o.targetFile, error);
+  if (!target) {
+    llvm::errs() << "tempoc: error: " << error << "\n";
+    return o.targetFile.empty() ? kUsageError : kIoError;
+  }
+
   if (o.command == "compile" && o.emit == "mlir-import")
-    return compile(ctx, o, *module, loaded);
+    return compile(o, *module, loaded, *target);
 
   PassManager pm(&ctx);
   mlir::tempo::TempoPipelineOptions pipeline;
-  pipeline.align = o.align;
+  pipeline.align = o.align ? o.align : target->align;
   mlir::tempo::buildTempoPipeline(pm, pipeline);
   if (failed(pm.run(*module)))
     return kModelError;
 
-  return o.command == "compile" ? compile(ctx, o, *module, loaded)
-                                : run(ctx, o, *module);
+  if (o.command == "compile")
+    return compile(o, *module, loaded, *target);
+  if (o.command == "measure")
+    return measure(ctx, o, *module, loaded, *target);
+  return run(ctx, o, *module);
 }

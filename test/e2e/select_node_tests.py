@@ -24,6 +24,7 @@ from typing import List, Optional
 
 import onnx
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 from run_node_tests import (DEFAULT_DATA_DIR, ListEntry, TestList, read_list,
                             write_list)
 

@@ -79,7 +79,8 @@ def fail(msg):
 
 
 def load_target(name):
-    path = os.path.join(DESCRIPTIONS, name + ".json")
+    """A built-in target by name, or a description file (--target-file)."""
+    path = name if name.endswith(".json") else os.path.join(DESCRIPTIONS, name + ".json")
     if not os.path.isfile(path):
         known = sorted(f[:-5] for f in os.listdir(DESCRIPTIONS) if f.endswith(".json"))
         fail("unknown target '%s' (known: %s)" % (name, ", ".join(known)))
@@ -318,7 +319,7 @@ def run(desc, elf, args_for_program, plugin, plugin_args, timeout, tools):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--target", required=True, help="one of: " + ", ".join(qemu_targets()))
+    parser.add_argument("--target", required=True, help="one of: " + ", ".join(qemu_targets()) + ", or a description file PATH.json")
     parser.add_argument("--gen", required=True, help="directory holding NAME.h and NAME.cpp")
     parser.add_argument("--name", required=True, help="the model's name (tempoc --name)")
     parser.add_argument("--opt", default="Os", choices=["Os", "O2"], help="optimisation level (default Os)")
