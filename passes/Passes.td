@@ -40,10 +40,12 @@ def FoldConstantsPass : Pass<"tempo-fold-constants", "func::FuncOp"> {
 def PlanMemoryPass : Pass<"tempo-plan-memory", "func::FuncOp"> {
   let summary = "assign every activation a byte offset in one arena";
   let description = [{
-    Computes each buffer's lifetime over the op order (model inputs live from
-    the start, outputs to the end), then places buffers greedily by size at
-    the lowest offset that does not collide with any buffer alive at the same
-    time. Writes `tempo.offset` on each op (and function argument) and
+    Marks views (reshape) and in-place ops with `tempo.reuses = N`: their
+    result lives in operand N's buffer (an in-place op only where that
+    buffer is read for the last time). Computes each buffer's lifetime over
+    the op order (model inputs live from the start, outputs to the end),
+    then places buffers greedily by size at the lowest offset that does not
+    collide with any buffer alive at the same time. Writes `tempo.offset` on each op (and function argument) and
     `tempo.arena_size` / `tempo.arena_align` on the function. Outputs that
     are inputs, constants or repeated get a `tempo.copy` so each owns a slot.
 
@@ -58,7 +60,10 @@ def PlanMemoryPass : Pass<"tempo-plan-memory", "func::FuncOp"> {
   }];
   let options = [
     Option<"align", "align", "int64_t", /*default=*/"16",
-           "alignment of every buffer and of the arena, in bytes">
+           "alignment of every buffer and of the arena, in bytes">,
+    Option<"inPlace", "in-place", "bool", /*default=*/"true",
+           "let views share their operand's buffer, and elementwise ops "
+           "write over an operand that dies there (tempo.reuses)">
   ];
   let dependentDialects = ["::mlir::tempo::TempoDialect"];
 }

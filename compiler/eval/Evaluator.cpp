@@ -183,6 +183,9 @@ mlir::tempo::evaluatePlannedFunction(func::FuncOp func,
       constants[&op] = denseBytes(cast<DenseElementsAttr>(c.getValue()));
       continue;
     }
+    // A view shares its operand's bytes (the planner's tempo.reuses).
+    if (isa<ReshapeOp>(op) && op.hasAttr(kReusesAttr))
+      continue;
     std::vector<const void *> operands;
     for (Value v : op.getOperands()) {
       auto c = constants.find(v.getDefiningOp());

@@ -127,7 +127,9 @@ mlir::tempo::buildReport(func::FuncOp func, const TargetDescription &target,
     }
     if (isa<func::ReturnOp>(op))
       continue;
-    FailureOr<WorkCounts> work = countWork(&op);
+    // A view shares its operand's bytes and runs nothing.
+    bool view = isa<ReshapeOp>(op) && op.hasAttr(kReusesAttr);
+    FailureOr<WorkCounts> work = view ? WorkCounts() : countWork(&op);
     if (failed(work))
       return failure();
     total += *work;
@@ -150,6 +152,8 @@ mlir::tempo::buildReport(func::FuncOp func, const TargetDescription &target,
         {"bytes_moved", work->bytesMoved},
         {"estimated_cycles", whole(cycles)},
     };
+    if (auto reuse = op.getAttrOfType<IntegerAttr>(kReusesAttr))
+      layer[view ? "view_of_operand" : "in_place_over_operand"] = reuse.getInt();
     if (hasEnergy)
       layer["estimated_energy_nj"] = whole(cycles * pj * 1e-3);
     layers.push_back(std::move(layer));

@@ -1,6 +1,7 @@
 //===- PlanMemory.cpp - Assign arena offsets ------------------------------===//
 
 #include "passes/Analysis/BufferLiveness.h"
+#include "passes/Analysis/MemoryPlanner.h"
 #include "passes/Passes.h"
 
 #include "mlir/IR/Builders.h"
@@ -27,12 +28,16 @@ struct PlanMemoryPass final
       return signalPassFailure();
     }
     materializeOutputs(func);
+    if (inPlace)
+      markReuses(func);
 
-    mlir::tempo::FunctionBuffers buffers = mlir::tempo::collectBuffers(func);
-    mlir::tempo::MemoryPlan plan =
-        mlir::tempo::planGreedyBySize(buffers.requests, align);
+    FailureOr<FunctionBuffers> buffers = collectBuffers(func);
+    if (failed(buffers))
+      return signalPassFailure();
+    MemoryPlan plan = planGreedyBySize(buffers->requests, align);
     Builder b(func.getContext());
-    for (auto [value, offset] : llvm::zip(buffers.values, plan.offsets)) {
+    for (auto [value, buffer] : llvm::zip(buffers->values, buffers->bufferOf)) {
+      int64_t offset = plan.offsets[buffer];
       if (auto arg = dyn_cast<BlockArgument>(value))
         func.setArgAttr(arg.getArgNumber(), kOffsetAttr,
                         b.getI64IntegerAttr(offset));

@@ -2,6 +2,7 @@
 
 #include "compiler/eval/KernelParams.h"
 #include "passes/Analysis/BufferLiveness.h"
+#include "passes/Analysis/MemoryPlanner.h"
 #include "passes/Passes.h"
 
 namespace mlir::tempo {
@@ -24,30 +25,43 @@ struct VerifyPlanPass final
       func.emitError("has no memory plan (run tempo-plan-memory first)");
       return signalPassFailure();
     }
-    mlir::tempo::FunctionBuffers buffers = mlir::tempo::collectBuffers(func);
-    mlir::tempo::MemoryPlan plan;
+    // Buffers as the IR's tempo.reuses claims them; each claim is checked.
+    FailureOr<FunctionBuffers> buffers = collectBuffers(func);
+    if (failed(buffers))
+      return signalPassFailure();
+    MemoryPlan plan;
     plan.arenaSize = arena.getInt();
-    for (Value v : buffers.values) {
-      int64_t offset = mlir::tempo::plannedOffset(v);
+    plan.offsets.assign(buffers->requests.size(), -1);
+    for (auto [value, buffer] : llvm::zip(buffers->values, buffers->bufferOf)) {
+      int64_t offset = plannedOffset(value);
       if (offset < 0) {
-        emitAt(v) << "has no planned offset";
+        emitAt(value) << "has no planned offset";
         return signalPassFailure();
       }
-      plan.offsets.push_back(offset);
+      if (plan.offsets[buffer] >= 0 && plan.offsets[buffer] != offset) {
+        emitAt(value) << "shares a buffer through tempo.reuses but has offset "
+                      << offset << ", not " << plan.offsets[buffer];
+        return signalPassFailure();
+      }
+      plan.offsets[buffer] = offset;
     }
     std::vector<size_t> culprits;
-    std::string problem = mlir::tempo::checkPlan(
-        buffers.requests, plan, alignAttr.getInt(), &culprits);
+    std::string problem =
+        checkPlan(buffers->requests, plan, alignAttr.getInt(), &culprits);
     if (problem.empty())
       return;
-    // Name the ops behind the buffer indices in the message.
     InFlightDiagnostic diag = func.emitError("invalid memory plan: ") << problem;
-    for (size_t i : culprits)
-      diag.attachNote(buffers.values[i].getLoc())
-            << "buffer " << i << " (offset " << plan.offsets[i] << ", "
-            << buffers.requests[i].size << " bytes, steps "
-            << buffers.requests[i].first << ".." << buffers.requests[i].last
-            << ")";
+    for (size_t i : culprits) {
+      // Name the buffer by its first value.
+      size_t first = 0;
+      while (buffers->bufferOf[first] != i)
+        ++first;
+      diag.attachNote(buffers->values[first].getLoc())
+          << "buffer " << i << " (offset " << plan.offsets[i] << ", "
+          << buffers->requests[i].size << " bytes, steps "
+          << buffers->requests[i].first << ".." << buffers->requests[i].last
+          << ")";
+    }
     signalPassFailure();
   }
 

@@ -182,6 +182,9 @@ LogicalResult CppEmitter::collectConstants() {
 }
 
 LogicalResult CppEmitter::printKernelOp(Operation &op) {
+  // A view shares its operand's bytes: nothing to run.
+  if (isa<ReshapeOp>(op) && op.hasAttr(kReusesAttr))
+    return success();
   FailureOr<std::vector<mlir::tempo::KernelCall>> calls = mlir::tempo::buildKernelCalls(&op);
   if (failed(calls))
     return failure();

@@ -1,16 +1,21 @@
 // RUN: tempo-opt %s -split-input-file --tempo-plan-memory | FileCheck %s
+// RUN: tempo-opt %s -split-input-file --tempo-plan-memory="in-place=false" | FileCheck %s --check-prefix=NOREUSE
 // RUN: tempo-opt %s -split-input-file --tempo-plan-memory=align=64 | FileCheck %s --check-prefix=ALIGN64
 
-// A chain: buffers whose lifetimes do not overlap share bytes; the input
-// dies at the first op, the two 256-byte buffers ping-pong.
+// A chain of elementwise ops runs in place: each result takes its dying
+// operand's buffer, so the whole chain needs one buffer.
 // CHECK-LABEL: func.func @chain
-// CHECK-SAME: (%arg0: tensor<1x64xf32> {tempo.offset = [[IN:[0-9]+]] : i64})
-// CHECK-SAME: attributes {tempo.arena_align = 16 : i64, tempo.arena_size = 512 : i64}
-// CHECK: tempo.relu %arg0 {tempo.offset = [[A:[0-9]+]] : i64}
-// CHECK: tempo.sigmoid %{{.+}} {tempo.offset = [[IN]] : i64}
-// CHECK: tempo.tanh %{{.+}} {tempo.offset = [[A]] : i64}
+// CHECK-SAME: (%arg0: tensor<1x64xf32> {tempo.offset = 0 : i64})
+// CHECK-SAME: attributes {tempo.arena_align = 16 : i64, tempo.arena_size = 256 : i64}
+// CHECK: tempo.relu %arg0 {tempo.offset = 0 : i64, tempo.reuses = 0 : i64}
+// CHECK: tempo.sigmoid %{{.+}} {tempo.offset = 0 : i64, tempo.reuses = 0 : i64}
+// CHECK: tempo.tanh %{{.+}} {tempo.offset = 0 : i64, tempo.reuses = 0 : i64}
+// Without reuse, two 256-byte buffers ping-pong.
+// NOREUSE-LABEL: func.func @chain
+// NOREUSE-SAME: tempo.arena_size = 512 : i64
+// NOREUSE-NOT: tempo.reuses
 // ALIGN64-LABEL: func.func @chain
-// ALIGN64-SAME: tempo.arena_align = 64 : i64, tempo.arena_size = 512 : i64
+// ALIGN64-SAME: tempo.arena_align = 64 : i64, tempo.arena_size = 256 : i64
 func.func @chain(%x: tensor<1x64xf32>) -> tensor<1x64xf32> {
   %a = tempo.relu %x : tensor<1x64xf32>
   %b = tempo.sigmoid %a : tensor<1x64xf32>
@@ -20,14 +25,31 @@ func.func @chain(%x: tensor<1x64xf32>) -> tensor<1x64xf32> {
 
 // -----
 
-// A residual: %a stays alive across %b, so three buffers coexist.
+// A residual: %a is read again by the add, so the sigmoid cannot overwrite
+// it; the add then writes over %a (it dies there).
 // CHECK-LABEL: func.func @residual
-// CHECK-SAME: tempo.arena_size = 768 : i64
+// CHECK-SAME: tempo.arena_size = 512 : i64
+// CHECK: %[[A:.+]] = tempo.relu %arg0 {tempo.offset = [[OA:[0-9]+]] : i64, tempo.reuses = 0 : i64}
+// CHECK: %[[B:.+]] = tempo.sigmoid %[[A]] {tempo.offset = [[OB:[0-9]+]] : i64} : tensor<1x64xf32>
+// CHECK: tempo.add %[[A]], %[[B]] {tempo.offset = [[OA]] : i64, tempo.reuses = 0 : i64}
 func.func @residual(%x: tensor<1x64xf32>) -> tensor<1x64xf32> {
   %a = tempo.relu %x : tensor<1x64xf32>
   %b = tempo.sigmoid %a : tensor<1x64xf32>
   %c = tempo.add %a, %b : (tensor<1x64xf32>, tensor<1x64xf32>) -> tensor<1x64xf32>
   return %c : tensor<1x64xf32>
+}
+
+// -----
+
+// A reshape is a view of its operand; a broadcast operand is never
+// overwritten (its shape differs from the result's).
+// CHECK-LABEL: func.func @views
+// CHECK: %[[R:.+]] = tempo.reshape %arg0 {tempo.offset = [[O:[0-9]+]] : i64, tempo.reuses = 0 : i64}
+// CHECK: tempo.add %arg1, %[[R]] {tempo.offset = [[O]] : i64, tempo.reuses = 1 : i64}
+func.func @views(%x: tensor<2x4xf32>, %bias: tensor<2xf32>) -> tensor<4x2xf32> {
+  %r = tempo.reshape %x : (tensor<2x4xf32>) -> tensor<4x2xf32>
+  %s = tempo.add %bias, %r : (tensor<2xf32>, tensor<4x2xf32>) -> tensor<4x2xf32>
+  return %s : tensor<4x2xf32>
 }
 
 // -----

@@ -36,3 +36,24 @@ func.func @outside(%x: tensor<4xf32> {tempo.offset = 0 : i64}) -> tensor<4xf32>
 func.func @unplanned(%x: tensor<4xf32>) -> tensor<4xf32> {
   return %x : tensor<4xf32>
 }
+
+// -----
+
+// An in-place claim where the operand is still read later is rejected.
+func.func @bad_reuse(%x: tensor<4xf32> {tempo.offset = 0 : i64}) -> (tensor<4xf32>, tensor<4xf32>)
+    attributes {tempo.arena_size = 32 : i64, tempo.arena_align = 16 : i64} {
+  // expected-error @+1 {{'tempo.relu' op cannot keep its result in operand 0's buffer: operand 0's buffer is still read after this op overwrites it}}
+  %r = tempo.relu %x {tempo.offset = 0 : i64, tempo.reuses = 0 : i64} : tensor<4xf32>
+  %c = tempo.copy %x {tempo.offset = 16 : i64} : tensor<4xf32>
+  return %r, %c : tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// A view must sit at its operand's offset.
+func.func @bad_view(%x: tensor<4xf32> {tempo.offset = 0 : i64}) -> tensor<2x2xf32>
+    attributes {tempo.arena_size = 32 : i64, tempo.arena_align = 16 : i64} {
+  // expected-error @+1 {{shares a buffer through tempo.reuses but has offset 16, not 0}}
+  %r = tempo.reshape %x {tempo.offset = 16 : i64, tempo.reuses = 0 : i64} : (tensor<4xf32>) -> tensor<2x2xf32>
+  return %r : tensor<2x2xf32>
+}

@@ -18,6 +18,9 @@ namespace mlir::tempo {
 constexpr llvm::StringLiteral kOffsetAttr = "tempo.offset";
 constexpr llvm::StringLiteral kArenaSizeAttr = "tempo.arena_size";
 constexpr llvm::StringLiteral kArenaAlignAttr = "tempo.arena_align";
+/// On an op whose result lives in the buffer of operand N: a view (reshape)
+/// or an in-place computation (the memory planner decides).
+constexpr llvm::StringLiteral kReusesAttr = "tempo.reuses";
 /// Function argument / result attribute with the ONNX graph input/output name.
 constexpr llvm::StringLiteral kNameAttr = "tempo.name";
 } // namespace mlir::tempo
