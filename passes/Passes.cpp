@@ -13,10 +13,16 @@ void mlir::tempo::buildTempoPipeline(OpPassManager &pm,
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   fpm.addPass(createCanonicalizerPass());
   fpm.addPass(createFoldConstantsPass());
+  if (options.fuse) {
+    fpm.addPass(createFoldBatchNormPass());
+    fpm.addPass(createFuseActivationsPass());
+    fpm.addPass(createFusePoolingPass());
+  }
   fpm.addPass(createCanonicalizerPass());
   fpm.addPass(createCSEPass());
   PlanMemoryPassOptions plan;
   plan.align = options.align;
+  plan.inPlace = options.inPlace;
   fpm.addPass(createPlanMemoryPass(plan));
   fpm.addPass(createVerifyPlanPass());
 }
@@ -25,6 +31,11 @@ namespace {
 struct PipelineCLOptions : public PassPipelineOptions<PipelineCLOptions> {
   Option<int64_t> align{*this, "align", llvm::cl::desc("buffer alignment"),
                         llvm::cl::init(16)};
+  Option<bool> fuse{*this, "fuse", llvm::cl::desc("graph optimisations"),
+                    llvm::cl::init(true)};
+  Option<bool> inPlace{*this, "in-place",
+                       llvm::cl::desc("views and in-place buffers"),
+                       llvm::cl::init(true)};
 };
 } // namespace
 
@@ -35,6 +46,8 @@ void mlir::tempo::registerTempoPassesAndPipelines() {
       [](OpPassManager &pm, const PipelineCLOptions &o) {
         TempoPipelineOptions options;
         options.align = o.align;
+        options.fuse = o.fuse;
+        options.inPlace = o.inPlace;
         buildTempoPipeline(pm, options);
       });
 }

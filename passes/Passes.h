@@ -21,9 +21,19 @@ namespace mlir::tempo {
 /// Options of the whole compilation pipeline (tempoc's flags).
 struct TempoPipelineOptions {
   int64_t align = 16;
+  /// Graph optimisations: batch-norm folding, activation and pool fusion.
+  bool fuse = true;
+  /// Views and in-place ops share buffers.
+  bool inPlace = true;
 };
 
-/// canonicalize -> fold constants -> canonicalize -> plan memory -> verify.
+/// Rewrites of the fusion passes, for reuse in other pipelines.
+void populateFoldBatchNormPatterns(RewritePatternSet &patterns);
+void populateFuseActivationsPatterns(RewritePatternSet &patterns);
+void populateFusePoolingPatterns(RewritePatternSet &patterns);
+
+/// canonicalize -> fold constants -> fold batch norm -> fuse activations ->
+/// fuse pooling -> canonicalize -> cse -> plan memory -> verify.
 void buildTempoPipeline(OpPassManager &pm, const TempoPipelineOptions &options);
 
 /// Registers every pass and the `tempo-pipeline` pipeline (for tempo-opt).

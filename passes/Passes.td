@@ -9,6 +9,29 @@ include "mlir/Pass/PassBase.td"
 // Transforms
 //===----------------------------------------------------------------------===//
 
+def FoldBatchNormPass : Pass<"tempo-fold-batch-norm", "func::FuncOp"> {
+  let summary = "fold inference batch normalisation into the producer's weights";
+  let description = [{
+    A `tempo.batch_norm` whose input is a conv (or a 2-D gemm) used only by
+    it, with constant weights, is folded into that producer's weights and
+    bias: `W' = W * s`, `b' = (b - mean) * s + beta`, `s = scale /
+    sqrt(var + eps)` per output channel. A batch norm that cannot fold
+    becomes a `tempo.channel_affine` with `s` and `(beta - mean * s)`
+    computed at compile time.
+
+    Before:
+    ```mlir
+    %c = tempo.conv %x, %w, %b {...} : (...) -> tensor<1x16x128xf32>
+    %y = tempo.batch_norm %c, %s, %beta, %m, %v {epsilon = 1.0e-05 : f32} : (...) -> tensor<1x16x128xf32>
+    ```
+    After:
+    ```mlir
+    %y = tempo.conv %x, %w2, %b2 {...} : (...) -> tensor<1x16x128xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::tempo::TempoDialect"];
+}
+
 def FoldConstantsPass : Pass<"tempo-fold-constants", "func::FuncOp"> {
   let summary = "evaluate ops whose operands are all constant";
   let description = [{
@@ -30,6 +53,49 @@ def FoldConstantsPass : Pass<"tempo-fold-constants", "func::FuncOp"> {
     Option<"maxBytes", "max-bytes", "int64_t", /*default=*/"1048576",
            "largest folded result in bytes (bigger results stay computed)">
   ];
+  let dependentDialects = ["::mlir::tempo::TempoDialect"];
+}
+
+def FuseActivationsPass : Pass<"tempo-fuse-activations", "func::FuncOp"> {
+  let summary = "fuse activations into the op that produces their input";
+  let description = [{
+    A relu, clip, leaky_relu, sigmoid or tanh whose float input comes from a
+    conv, gemm, matmul, add, sub, mul or div used only by it (and with no
+    activation yet) becomes that op's `act` attribute: applied as each value
+    is stored, so the intermediate tensor is never written.
+
+    Before:
+    ```mlir
+    %c = tempo.conv %x, %w, %b {...} : (...) -> tensor<1x16x128xf32>
+    %r = tempo.relu %c : tensor<1x16x128xf32>
+    ```
+    After:
+    ```mlir
+    %r = tempo.conv %x, %w, %b {act = "relu", ...} : (...) -> tensor<1x16x128xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::tempo::TempoDialect"];
+}
+
+def FusePoolingPass : Pass<"tempo-fuse-pooling", "func::FuncOp"> {
+  let summary = "fuse pooling into the convolution that produces its input";
+  let description = [{
+    A max_pool or average_pool whose windows tile the conv output (kernel =
+    stride, no padding, no dilation, no partial window) or a
+    global_average_pool, reading a conv used only by it, becomes the conv's
+    `pool` / `pool_window`: the conv computes each window, reduces it and
+    stores only the pooled value.
+
+    Before:
+    ```mlir
+    %c = tempo.conv %x, %w, %b {act = "relu", ...} : (...) -> tensor<1x16x128xf32>
+    %p = tempo.max_pool %c {kernel_shape = array<i64: 2>, strides = array<i64: 2>, ...} : (...) -> tensor<1x16x64xf32>
+    ```
+    After:
+    ```mlir
+    %p = tempo.conv %x, %w, %b {act = "relu", pool = "max", pool_window = array<i64: 2>, ...} : (...) -> tensor<1x16x64xf32>
+    ```
+  }];
   let dependentDialects = ["::mlir::tempo::TempoDialect"];
 }
 

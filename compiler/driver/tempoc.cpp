@@ -77,6 +77,10 @@ Options:
                            targets/descriptions/README.md)
   --report                 compile: also write NAME.report.json (per-layer
                            RAM, flash, MACs, estimated cycles and energy)
+  --no-fusion              skip the graph optimisations (batch-norm folding,
+                           activation and pooling fusion)
+  --no-in-place            give every value a buffer of its own (no views,
+                           no in-place ops)
   --opt Os|O2              measure: optimisation level (default Os)
   --runs N                 measure on host: timed runs (default 201)
   --help, --version
@@ -90,7 +94,7 @@ struct Options {
   std::string targetFile, opt = "Os";
   int64_t align = 0; // 0: the target's
   int runs = 201;
-  bool report = false;
+  bool report = false, fuse = true, inPlace = true;
   mlir::tempo::LoadOptions load;
   std::vector<std::string> inputs;
 };
@@ -165,6 +169,10 @@ int parseArgs(int argc, char **argv, Options &o) {
       o.target = v;
     } else if (arg == "--report") {
       o.report = true;
+    } else if (arg == "--no-fusion") {
+      o.fuse = false;
+    } else if (arg == "--no-in-place") {
+      o.inPlace = false;
     } else if (value("--opt", v)) {
       if (v != "Os" && v != "O2")
         return usageError("--opt takes Os or O2, got '" + v + "'");
@@ -233,8 +241,9 @@ void printDiagnostic(Diagnostic &diag) {
                         : "note";
   os << "tempoc: " << sev << ": ";
   Location loc = diag.getLocation();
-  if (auto name = dyn_cast<NameLoc>(loc))
-    os << name.getName().getValue() << ": ";
+  std::string name = mlir::tempo::locationName(loc);
+  if (!name.empty())
+    os << name << ": ";
   else if (auto file = dyn_cast<FileLineColLoc>(loc))
     os << file.getFilename().getValue() << ":" << file.getLine() << ":"
        << file.getColumn() << ": ";
@@ -697,6 +706,8 @@ int main(int argc, char **argv) {
   PassManager pm(&ctx);
   mlir::tempo::TempoPipelineOptions pipeline;
   pipeline.align = o.align ? o.align : target->align;
+  pipeline.fuse = o.fuse;
+  pipeline.inPlace = o.inPlace;
   mlir::tempo::buildTempoPipeline(pm, pipeline);
   if (failed(pm.run(*module)))
     return kModelError;

@@ -48,6 +48,11 @@ bool invoke(const mlir::tempo::KernelCall &call,
                            in<T>(a, 1), in<T>(a, 2), in<T>(a, 3), in<T>(a, 4),
                            y),
              true;
+    if (k == "channel_affine")
+      return ::tempo::channel_affine<T>(
+                 std::get<tempo_channel_affine_params_t>(p), in<T>(a, 0),
+                 in<T>(a, 1), in<T>(a, 2), y),
+             true;
     if (k == "sigmoid")
       return ::tempo::sigmoid<T>(std::get<tempo_unary_params_t>(p), in<T>(a, 0), y), true;
     if (k == "tanh")

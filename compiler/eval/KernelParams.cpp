@@ -5,6 +5,8 @@
 #include "dialects/Tempo/IR/TempoShapes.h"
 
 #include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/Format.h"
 
@@ -67,6 +69,31 @@ tempo_pool_params_t poolParams(Operation *op, ArrayRef<int64_t> kernel,
   return p;
 }
 
+/// The fused activation an op carries (attributes act, act_alpha, ...).
+tempo_activation_params_t activationParams(Operation *op) {
+  tempo_activation_params_t a{};
+  auto act = op->getAttrOfType<StringAttr>("act");
+  llvm::StringRef kind = act ? act.getValue() : "none";
+  a.kind = llvm::StringSwitch<int32_t>(kind)
+               .Case("relu", TEMPO_ACT_RELU)
+               .Case("clip", TEMPO_ACT_CLIP)
+               .Case("leaky_relu", TEMPO_ACT_LEAKY_RELU)
+               .Case("sigmoid", TEMPO_ACT_SIGMOID)
+               .Case("tanh", TEMPO_ACT_TANH)
+               .Case("hard_sigmoid", TEMPO_ACT_HARD_SIGMOID)
+               .Case("hard_swish", TEMPO_ACT_HARD_SWISH)
+               .Default(TEMPO_ACT_NONE);
+  auto f = [&](llvm::StringRef name, float d) {
+    auto attr = op->getAttrOfType<FloatAttr>(name);
+    return attr ? static_cast<float>(attr.getValueAsDouble()) : d;
+  };
+  a.alpha = f("act_alpha", 0.0f);
+  a.beta = f("act_beta", 0.0f);
+  a.lo = f("act_min", 0.0f);
+  a.hi = f("act_max", 0.0f);
+  return a;
+}
+
 tempo_broadcast_params_t binaryParams(Operation *op) {
   ArrayRef<int64_t> y = shapeOf(op->getResult(0));
   tempo_broadcast_params_t p{};
@@ -80,6 +107,7 @@ tempo_broadcast_params_t binaryParams(Operation *op) {
     p.out_dims[i] = i32(out[i]);
   broadcastStrides(shapeOf(op->getOperand(0)), out, p.a_strides);
   broadcastStrides(shapeOf(op->getOperand(1)), out, p.b_strides);
+  p.act = activationParams(op);
   return p;
 }
 
@@ -126,6 +154,26 @@ FailureOr<std::vector<KernelCall>> mlir::tempo::buildKernelCalls(Operation *op) 
             p.pad_left = i32(conv.getPads()[n - 1]);
             p.groups = i32(conv.getGroup());
             p.has_bias = conv.getBias() ? 1 : 0;
+            p.act = activationParams(conv);
+            if (conv.getPool() != "none") {
+              ArrayRef<int64_t> win = *conv.getPoolWindow();
+              p.pool = conv.getPool() == "max" ? TEMPO_POOL_MAX
+                                               : TEMPO_POOL_AVERAGE;
+              p.pool_h = is1d ? 1 : i32(win[0]);
+              p.pool_w = i32(win.back());
+              p.pooled_h = is1d ? 1 : i32(y[2]);
+              p.pooled_w = i32(y.back());
+              // The conv's own (unpooled) extent.
+              p.out_h = is1d ? 1
+                             : i32(windowOutSize(x[2], w[2], conv.getStrides()[0],
+                                                 conv.getDilations()[0],
+                                                 conv.getPads()[0],
+                                                 conv.getPads()[n]));
+              p.out_w = i32(windowOutSize(
+                  x.back(), w.back(), conv.getStrides().back(),
+                  conv.getDilations().back(), conv.getPads()[n - 1],
+                  conv.getPads()[2 * n - 1]));
+            }
             if (!isFloat)
               return conv.emitOpError("has no integer kernel yet");
             return Calls{call("conv", p, {0, 1, conv.getBias() ? 2 : -1})};
@@ -146,6 +194,7 @@ FailureOr<std::vector<KernelCall>> mlir::tempo::buildKernelCalls(Operation *op) 
               p.c_rows = c.size() == 2 ? i32(c[0]) : 1;
               p.c_cols = c.empty() ? 1 : i32(c.back());
             }
+            p.act = activationParams(gemm);
             if (!isFloat)
               return gemm.emitOpError("has no integer kernel yet");
             return Calls{call("gemm", p, {0, 1, gemm.getC() ? 2 : -1})};
@@ -163,6 +212,7 @@ FailureOr<std::vector<KernelCall>> mlir::tempo::buildKernelCalls(Operation *op) 
               p.out_batch_dims[i] = i32(batch[i]);
             broadcastStrides(a.drop_back(2), batch, p.a_batch_strides);
             broadcastStrides(b.drop_back(2), batch, p.b_batch_strides);
+            p.act = activationParams(mm);
             if (!isFloat)
               return mm.emitOpError("has no integer kernel yet");
             return Calls{call("matmul", p, {0, 1})};
@@ -177,6 +227,14 @@ FailureOr<std::vector<KernelCall>> mlir::tempo::buildKernelCalls(Operation *op) 
             if (!isFloat)
               return bn.emitOpError("needs a float input");
             return Calls{call("batch_norm", p, {0, 1, 2, 3, 4})};
+          })
+          .Case([&](ChannelAffineOp ca) -> FailureOr<Calls> {
+            ArrayRef<int64_t> x = shapeOf(ca.getInput());
+            tempo_channel_affine_params_t p{i32(x[0]), i32(x[1]),
+                                            i32(numElements(x.drop_front(2)))};
+            if (!isFloat)
+              return ca.emitOpError("needs a float input");
+            return Calls{call("channel_affine", p, {0, 1, 2})};
           })
           .Case([&](AddOp) { return Calls{call("add", binaryParams(op), {0, 1})}; })
           .Case([&](SubOp) { return Calls{call("sub", binaryParams(op), {0, 1})}; })
@@ -298,7 +356,8 @@ const char *mlir::tempo::paramsTypeName(const KernelParams &params) {
       "tempo_matmul_params_t",    "tempo_broadcast_params_t",
       "tempo_unary_params_t",     "tempo_softmax_params_t",
       "tempo_batch_norm_params_t", "tempo_transpose_params_t",
-      "tempo_concat_params_t",    "tempo_copy_params_t"};
+      "tempo_concat_params_t",    "tempo_copy_params_t",
+      "tempo_channel_affine_params_t"};
   static_assert(std::variant_size_v<KernelParams> == std::size(kNames));
   return kNames[params.index()];
 }
@@ -352,6 +411,13 @@ public:
     os << doubleLiteral(v);
     return *this;
   }
+  FieldPrinter &operator<<(const tempo_activation_params_t &a) {
+    sep();
+    os << "{" << a.kind << ", " << floatLiteral(a.alpha) << ", "
+       << floatLiteral(a.beta) << ", " << floatLiteral(a.lo) << ", "
+       << floatLiteral(a.hi) << "}";
+    return *this;
+  }
   FieldPrinter &array(const int32_t *v, int n) {
     sep();
     os << "{";
@@ -383,7 +449,8 @@ void mlir::tempo::printParams(llvm::raw_ostream &os, const KernelParams &params)
           f << p.batch << p.in_c << p.in_h << p.in_w << p.out_c << p.out_h
             << p.out_w << p.k_h << p.k_w << p.stride_h << p.stride_w
             << p.dil_h << p.dil_w << p.pad_top << p.pad_left << p.groups
-            << p.has_bias;
+            << p.has_bias << p.act << p.pool << p.pool_h << p.pool_w
+            << p.pooled_h << p.pooled_w;
         else if constexpr (std::is_same_v<P, tempo_pool_params_t>)
           f << p.batch << p.channels << p.in_h << p.in_w << p.out_h << p.out_w
             << p.k_h << p.k_w << p.stride_h << p.stride_w << p.dil_h << p.dil_w
@@ -393,17 +460,19 @@ void mlir::tempo::printParams(llvm::raw_ostream &os, const KernelParams &params)
           f << p.outer << p.inner;
         else if constexpr (std::is_same_v<P, tempo_gemm_params_t>)
           f << p.m << p.n << p.k << p.trans_a << p.trans_b << p.alpha
-            << p.beta << p.has_c << p.c_rows << p.c_cols;
+            << p.beta << p.has_c << p.c_rows << p.c_cols << p.act;
         else if constexpr (std::is_same_v<P, tempo_matmul_params_t>)
           (f << p.m << p.n << p.k << p.batch_rank)
               .array(p.out_batch_dims, R)
               .array(p.a_batch_strides, R)
-              .array(p.b_batch_strides, R);
+              .array(p.b_batch_strides, R)
+              << p.act;
         else if constexpr (std::is_same_v<P, tempo_broadcast_params_t>)
           (f << p.rank << p.size)
               .array(p.out_dims, R)
               .array(p.a_strides, R)
-              .array(p.b_strides, R);
+              .array(p.b_strides, R)
+              << p.act;
         else if constexpr (std::is_same_v<P, tempo_unary_params_t>)
           f << p.size << p.alpha << p.lo << p.hi;
         else if constexpr (std::is_same_v<P, tempo_softmax_params_t>)
@@ -416,6 +485,8 @@ void mlir::tempo::printParams(llvm::raw_ostream &os, const KernelParams &params)
           f << p.outer << p.in_inner << p.out_inner << p.offset;
         else if constexpr (std::is_same_v<P, tempo_copy_params_t>)
           f << p.bytes;
+        else if constexpr (std::is_same_v<P, tempo_channel_affine_params_t>)
+          f << p.batch << p.channels << p.spatial;
       },
       params);
 }
@@ -470,6 +541,23 @@ std::vector<char> mlir::tempo::denseBytes(DenseElementsAttr attr) {
     std::memcpy(out.data(), raw.data(), out.size());
   }
   return out;
+}
+
+static void collectNames(Location loc, SmallVectorImpl<std::string> &names) {
+  if (auto name = dyn_cast<NameLoc>(loc)) {
+    std::string n = name.getName().str();
+    if (llvm::find(names, n) == names.end())
+      names.push_back(n);
+  } else if (auto fused = dyn_cast<FusedLoc>(loc)) {
+    for (Location child : fused.getLocations())
+      collectNames(child, names);
+  }
+}
+
+std::string mlir::tempo::locationName(Location loc) {
+  SmallVector<std::string> names;
+  collectNames(loc, names);
+  return llvm::join(names, "+");
 }
 
 int64_t mlir::tempo::plannedOffset(Value value) {

@@ -28,7 +28,8 @@ using KernelParams =
                  tempo_matmul_params_t, tempo_broadcast_params_t,
                  tempo_unary_params_t, tempo_softmax_params_t,
                  tempo_batch_norm_params_t, tempo_transpose_params_t,
-                 tempo_concat_params_t, tempo_copy_params_t>;
+                 tempo_concat_params_t, tempo_copy_params_t,
+                 tempo_channel_affine_params_t>;
 
 /// One call of a runtime kernel: `mlir::tempo::<kernel><T>(params, operands...,
 /// result)`. Concat lowers to one call per input, each with operand i.
@@ -67,6 +68,10 @@ int64_t elementBytes(mlir::Type elementType);
 
 /// Bytes a tensor of this type occupies in memory.
 int64_t tensorBytes(mlir::Type tensorType);
+
+/// The model-level name of a location: an ONNX node name (NameLoc), or
+/// the names of fused nodes joined with '+' ("conv1+bn1+relu1"); "" if none.
+std::string locationName(mlir::Location loc);
 
 /// The planned arena offset of a value (function argument or op result
 /// attribute `tempo.offset`), or -1 if it has none.

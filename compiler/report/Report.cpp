@@ -29,6 +29,16 @@ double WorkCounts::cycles(const CostModel &c) const {
 }
 
 /// Counts one kernel call from its parameters alone.
+/// The cost of a fused activation over `n` outputs.
+static void countActivation(const tempo_activation_params_t &a, int64_t n,
+                            WorkCounts &w) {
+  if (a.kind == TEMPO_ACT_NONE)
+    return;
+  w.elements += n;
+  if (a.kind == TEMPO_ACT_SIGMOID || a.kind == TEMPO_ACT_TANH)
+    w.transcendentals += n;
+}
+
 static WorkCounts countCall(const KernelCall &call, int64_t eltBytes) {
   WorkCounts w;
   w.kernelCalls = 1;
@@ -40,18 +50,27 @@ static WorkCounts countCall(const KernelCall &call, int64_t eltBytes) {
           int64_t outs = int64_t(p.batch) * p.out_c * p.out_h * p.out_w;
           w.macs = outs * (p.in_c / p.groups) * p.k_h * p.k_w;
           w.elements = p.has_bias ? outs : 0;
+          countActivation(p.act, outs, w);
+          if (p.pool != TEMPO_POOL_NONE)
+            w.compares += int64_t(p.batch) * p.out_c * p.pooled_h *
+                          p.pooled_w * p.pool_h * p.pool_w;
         } else if constexpr (std::is_same_v<P, tempo_gemm_params_t>) {
           w.macs = int64_t(p.m) * p.n * p.k;
           w.elements = int64_t(p.m) * p.n * (p.has_c ? 2 : 1);
+          countActivation(p.act, int64_t(p.m) * p.n, w);
         } else if constexpr (std::is_same_v<P, tempo_matmul_params_t>) {
           int64_t batch = 1;
           for (int i = 0; i < p.batch_rank; ++i)
             batch *= p.out_batch_dims[i];
           w.macs = batch * p.m * p.n * p.k;
+          countActivation(p.act, batch * p.m * p.n, w);
         } else if constexpr (std::is_same_v<P, tempo_batch_norm_params_t>) {
           w.elements = 2 * int64_t(p.batch) * p.channels * p.spatial;
         } else if constexpr (std::is_same_v<P, tempo_broadcast_params_t>) {
           w.elements = p.size;
+          countActivation(p.act, p.size, w);
+        } else if constexpr (std::is_same_v<P, tempo_channel_affine_params_t>) {
+          w.elements = 2 * int64_t(p.batch) * p.channels * p.spatial;
         } else if constexpr (std::is_same_v<P, tempo_unary_params_t>) {
           w.elements = p.size;
           if (k == "sigmoid" || k == "tanh")
@@ -90,9 +109,7 @@ FailureOr<WorkCounts> mlir::tempo::countWork(Operation *op) {
 }
 
 static std::string layerName(Operation *op) {
-  if (auto name = dyn_cast<NameLoc>(op->getLoc()))
-    return name.getName().str();
-  return "";
+  return locationName(op->getLoc());
 }
 
 static std::string typeString(Type t) {

@@ -24,7 +24,7 @@ ReuseKind mlir::tempo::reuseKind(Operation *op, unsigned i) {
     return ReuseKind::None;
   if (isa<ReluOp, SigmoidOp, TanhOp, LeakyReluOp, ClipOp, SoftmaxOp>(op))
     return ReuseKind::InPlace;
-  if (isa<BatchNormOp>(op) && i == 0)
+  if (isa<BatchNormOp, ChannelAffineOp>(op) && i == 0)
     return ReuseKind::InPlace;
   if (isa<AddOp, SubOp, MulOp, DivOp>(op))
     return ReuseKind::InPlace;

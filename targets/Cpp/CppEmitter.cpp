@@ -55,11 +55,7 @@ std::string sanitize(StringRef s) {
   return out;
 }
 
-std::string locName(Location loc) {
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  return "";
-}
+std::string locName(Location loc) { return mlir::tempo::locationName(loc); }
 
 class CppEmitter {
 public:
@@ -215,7 +211,7 @@ LogicalResult CppEmitter::printOperation(Operation &op) {
   return llvm::TypeSwitch<Operation *, LogicalResult>(&op)
       .Case<mlir::tempo::ConstantOp, func::ReturnOp>(
           [](Operation *) { return success(); })
-      .Case<ConvOp, GemmOp, MatMulOp, BatchNormOp, AddOp, SubOp, MulOp, DivOp,
+      .Case<ConvOp, GemmOp, MatMulOp, BatchNormOp, ChannelAffineOp, AddOp, SubOp, MulOp, DivOp,
             ReluOp, SigmoidOp, TanhOp, LeakyReluOp, ClipOp, MaxPoolOp,
             AveragePoolOp, GlobalAveragePoolOp, SoftmaxOp, ReshapeOp, CopyOp,
             TransposeOp, ConcatOp>(

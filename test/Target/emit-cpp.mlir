@@ -23,8 +23,9 @@
 // CPP:      // fc.w: tensor<2x4xf32>
 // CPP-NEXT: alignas(16) const float w{{[0-9]+}}_fc_w[8] = {
 // CPP-NEXT:     1.0f, 2.0f, 3.0f, 4.0f, -0.5f, 0.25f, 1.00000001e-10f, -HUGE_VALF,
-// CPP:      constexpr tempo_gemm_params_t kP0 = {1, 2, 4, 0, 1, 1.0f, 1.0f, 1, 1, 2};
-// CPP-NEXT: constexpr tempo_unary_params_t kP1 = {2, 0.0f, 0.0, 6.0};
+// The clip is fused into the gemm (act kind 2 = clip, bounds 0 and 6).
+// CPP:      constexpr tempo_gemm_params_t kP0 = {1, 2, 4, 0, 1, 1.0f, 1.0f, 1, 1, 2, {2, 0.0f, 0.0f, 0.0f, 6.0f}};
+// CPP-NOT:  constexpr
 // CPP:      const tempo_tensor_info_t kInputs[1] = {
 // CPP-NEXT:     {"features", TEMPO_DTYPE_F32, 2, {1, 4, 0, 0, 0, 0}, {{[0-9]+}}u, 16u},
 // CPP:      extern "C" tempo_status_t demo_init(
@@ -32,10 +33,9 @@
 // CPP-NEXT:     return TEMPO_ERROR_ARENA_TOO_SMALL;
 // CPP:        if (reinterpret_cast<uintptr_t>(arena) % demo_ARENA_ALIGN != 0)
 // CPP:      extern "C" tempo_status_t demo_run(demo_t *model) {
-// CPP:        // fc: tempo.gemm -> tensor<1x2xf32>
+// CPP:        // fc+relu6: tempo.gemm -> tensor<1x2xf32>
 // CPP-NEXT:   tempo::gemm<float>(kP0, reinterpret_cast<const float *>(a + {{[0-9]+}}), w{{[0-9]+}}_fc_w, w{{[0-9]+}}_fc_b, reinterpret_cast<float *>(a + {{[0-9]+}}));
-// CPP:        // relu6: tempo.clip -> tensor<1x2xf32>
-// CPP-NEXT:   tempo::clip<float>(kP1,
+// CPP-NOT:    tempo::clip
 func.func @demo(%x: tensor<1x4xf32> {tempo.name = "features"}) -> (tensor<1x2xf32> {tempo.name = "scores"}) {
   %w = tempo.constant dense<[[1.0, 2.0, 3.0, 4.0], [-0.5, 0.25, 1.0e-10, 0xFF800000]]> : tensor<2x4xf32> loc("fc.w")
   %b = tempo.constant dense<[0.0, 1.0]> : tensor<2xf32> loc("fc.b")

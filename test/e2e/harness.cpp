@@ -27,7 +27,7 @@
 #define TEMPO_FN(suffix) TEMPO_CAT(TEMPO_MODEL, suffix)
 #define TEMPO_CONST(suffix) TEMPO_CAT(TEMPO_MODEL, suffix)
 
-alignas(16) static uint8_t gArena[TEMPO_CONST(_ARENA_SIZE)];
+alignas(TEMPO_CONST(_ARENA_ALIGN)) static uint8_t gArena[TEMPO_CONST(_ARENA_SIZE)];
 
 extern "C" {
 // Instruction counters (the QEMU plugin) count between these two calls.
@@ -79,7 +79,7 @@ static int compareI64(const void *a, const void *b) {
 /// from a fresh copy of them (a run reuses the input bytes).
 template <typename Model>
 static int timeRuns(Model *model, int runs) {
-  static uint8_t saved[TEMPO_CONST(_ARENA_SIZE)];
+  alignas(TEMPO_CONST(_ARENA_ALIGN)) static uint8_t saved[TEMPO_CONST(_ARENA_SIZE)];
   static int64_t times[10001];
   if (runs < 1 || runs > 10001) {
     fprintf(stderr, "harness: --repeat takes 1..10001\n");

@@ -5,9 +5,9 @@
       [--opt Os|O2] [--jobs N] [--summary FILE.json] [MODEL_SPEC ...]
 
 For each model and each of its test_data_set_* folders:
-  1. tempoc compile (graph inputs that only carry a shape, axes or Clip
-     bounds are frozen from test_data_set_0, as test/e2e/run_node_tests.py
-     does);
+  1. tempoc compile --target TARGET (graph inputs that only carry a shape,
+     axes or Clip bounds are frozen from test_data_set_0, as
+     test/e2e/run_node_tests.py does);
   2. tempoc run on the host: the reference evaluator, same kernel source;
   3. run_on_qemu.py: build the generated code plus test/e2e/harness.cpp for
      the target with -ffp-contract=off, run it under qemu-system-arm, count
@@ -149,9 +149,6 @@ class Lines:
             self.failed += 1
         return ok
 
-    def note(self, text):
-        self.lines.append("NOTE " + self.prefix + text)
-
 
 def run(cmd, cwd=None):
     """Runs cmd; returns (exit code, stdout + stderr). Never raises for the
@@ -280,7 +277,7 @@ class Checker:
         for name, dims in shapes:
             extra += ["--input-shape", "%s=%s" % (name, "x".join(map(str, dims)))]
         rc, text = run([a.tempoc, "compile", model.onnx_path, "-o", gen,
-                        "--name", model.name] + extra)
+                        "--name", model.name, "--target", a.target] + extra)
         if not out.check(rc == 0, "tempoc compile", tail(text)):
             return
 
@@ -327,9 +324,10 @@ class Checker:
         record.update({k: qemu.get(k) for k in (
             "insns", "flash_bytes", "ram_bytes", "model_flash_bytes", "model_ram_bytes",
             "inference_stack_bytes")})
-        if not out.check(rc == 0, "%s: runs on %s (%s), %s instructions" % (
-                ds.name, a.target, qemu.get("qemu_machine", "?"), qemu.get("insns")),
-                "run_on_qemu.py exit %s%s" % (rc, tail(text))):
+        what = "%s: runs on %s (%s)" % (ds.name, a.target, qemu.get("qemu_machine", "?"))
+        if rc == 0:
+            what += ", %s instructions" % qemu.get("insns")
+        if not out.check(rc == 0, what, "run_on_qemu.py exit %s%s" % (rc, tail(text))):
             return record
 
         record["outputs"] = []
@@ -402,8 +400,13 @@ def main():
     args.tempoc = os.path.abspath(args.tempoc)
     if not os.path.isfile(args.tempoc):
         parser.error("--tempoc %s: no such file" % args.tempoc)
-    if not os.path.isfile(os.path.join(REPO, "targets", "descriptions", args.target + ".json")):
+    desc = os.path.join(REPO, "targets", "descriptions", args.target + ".json")
+    if not os.path.isfile(desc):
         parser.error("--target %s: no targets/descriptions/%s.json" % (args.target, args.target))
+    with open(desc) as f:
+        if not json.load(f).get("qemu_machine"):
+            parser.error("--target %s: no QEMU board (qemu_machine is null in %s)"
+                         % (args.target, desc))
     args.work = os.path.abspath(args.work)
     if " " in args.work:
         parser.error("--work %s: QEMU semihosting cannot pass paths with spaces" % args.work)

@@ -39,7 +39,32 @@ static LogicalResult verifyWindowAttrs(Operation *op, int64_t spatial,
   return success();
 }
 
+/// Checks the fused-activation attributes every op that carries them has.
+static LogicalResult verifyFusedActivation(Operation *op) {
+  auto act = op->getAttrOfType<StringAttr>("act");
+  if (!act || act.getValue() == "none")
+    return success();
+  static const char *const kKinds[] = {"relu",    "clip", "leaky_relu",
+                                       "sigmoid", "tanh", "hard_sigmoid",
+                                       "hard_swish"};
+  if (llvm::find(kKinds, act.getValue()) == std::end(kKinds))
+    return op->emitOpError("unknown fused activation '") << act.getValue() << "'";
+  if (!isa<FloatType>(getElementTypeOrSelf(op->getResult(0).getType())))
+    return op->emitOpError("fuses an activation into an integer op");
+  if (act.getValue() == "clip") {
+    auto lo = op->getAttrOfType<FloatAttr>("act_min");
+    auto hi = op->getAttrOfType<FloatAttr>("act_max");
+    if (!lo || !hi)
+      return op->emitOpError("fused clip needs act_min and act_max");
+    if (lo.getValueAsDouble() > hi.getValueAsDouble())
+      return op->emitOpError("fused clip has act_min > act_max");
+  }
+  return success();
+}
+
 LogicalResult ConvOp::verify() {
+  if (failed(verifyFusedActivation(*this)))
+    return failure();
   ArrayRef<int64_t> x = shapeOf(getInput()), w = shapeOf(getWeight()),
                     y = shapeOf(getOutput());
   if (x.size() != 3 && x.size() != 4)
@@ -62,10 +87,23 @@ LogicalResult ConvOp::verify() {
     return emitOpError("bias must have shape [") << w[0] << "]";
   if (y[0] != x[0] || y[1] != w[0])
     return emitOpError("result must be [") << x[0] << ", " << w[0] << ", ...]";
+  bool pooled = getPool() != "none";
+  if (pooled && getPool() != "max" && getPool() != "average")
+    return emitOpError("unknown fused pool '") << getPool() << "'";
+  if (pooled && (!getPoolWindow() || (int64_t)getPoolWindow()->size() != spatial))
+    return emitOpError("fused pool needs a pool_window of ") << spatial
+                                                             << " values";
   for (int64_t i = 0; i < spatial; ++i) {
     int64_t expect =
         windowOutSize(x[2 + i], w[2 + i], getStrides()[i], getDilations()[i],
                       getPads()[i], getPads()[spatial + i]);
+    if (pooled && expect >= 1) {
+      int64_t win = (*getPoolWindow())[i];
+      if (win < 1 || win > expect)
+        return emitOpError("pool window ") << win << " does not fit spatial dim "
+                                           << i << " of size " << expect;
+      expect /= win;
+    }
     if (expect < 1 || y[2 + i] != expect)
       return emitOpError("spatial dim ")
              << i << " of the result should be " << expect << ", got "
@@ -75,6 +113,8 @@ LogicalResult ConvOp::verify() {
 }
 
 LogicalResult GemmOp::verify() {
+  if (failed(verifyFusedActivation(*this)))
+    return failure();
   ArrayRef<int64_t> a = shapeOf(getA()), b = shapeOf(getB()),
                     y = shapeOf(getOutput());
   if (a.size() != 2 || b.size() != 2 || y.size() != 2)
@@ -95,6 +135,8 @@ LogicalResult GemmOp::verify() {
 }
 
 LogicalResult MatMulOp::verify() {
+  if (failed(verifyFusedActivation(*this)))
+    return failure();
   ArrayRef<int64_t> a = shapeOf(getA()), b = shapeOf(getB()),
                     y = shapeOf(getOutput());
   if (a.size() < 2 || b.size() < 2)
@@ -127,8 +169,22 @@ LogicalResult BatchNormOp::verify() {
   return success();
 }
 
+LogicalResult ChannelAffineOp::verify() {
+  ArrayRef<int64_t> x = shapeOf(getInput());
+  if (x.size() < 2)
+    return emitOpError("expects rank 2 or more");
+  if (getInput().getType() != getOutput().getType())
+    return emitOpError("result type must equal the input type");
+  for (Value v : {getScale(), getShift()})
+    if (shapeOf(v).size() != 1 || shapeOf(v)[0] != x[1])
+      return emitOpError("scale and shift must have shape [") << x[1] << "]";
+  return success();
+}
+
 template <typename BinOp>
 static LogicalResult verifyBinary(BinOp op) {
+  if (failed(verifyFusedActivation(op)))
+    return failure();
   auto bc = broadcastShapes(shapeOf(op.getLhs()), shapeOf(op.getRhs()));
   if (!bc)
     return op.emitOpError("operand shapes do not broadcast");

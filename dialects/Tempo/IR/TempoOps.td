@@ -28,6 +28,16 @@ def Tempo_ConstantOp : Tempo_Op<"constant",
   let hasFolder = 1;
 }
 
+/// An activation fused into the op by tempo-fuse-activations: `act` is one of
+/// none, relu, clip (act_min, act_max), leaky_relu (act_alpha), sigmoid,
+/// tanh, hard_sigmoid (act_alpha, act_beta), hard_swish.
+defvar Tempo_FusedActivationAttrs = (ins
+    DefaultValuedStrAttr<StrAttr, "none">:$act,
+    DefaultValuedAttr<F32Attr, "0.0f">:$act_alpha,
+    DefaultValuedAttr<F32Attr, "0.0f">:$act_beta,
+    OptionalAttr<F32Attr>:$act_min,
+    OptionalAttr<F32Attr>:$act_max);
+
 //===----------------------------------------------------------------------===//
 // Convolution, dense and normalisation
 //===----------------------------------------------------------------------===//
@@ -38,6 +48,10 @@ def Tempo_ConvOp : Tempo_Op<"conv", [Pure]> {
     ONNX Conv with explicit pads. The input is `[N, C, W]` or `[N, C, H, W]`,
     the weight `[M, C / group, kW]` or `[M, C / group, kH, kW]`, the optional
     bias `[M]`. `pads` is `[begin..., end...]` per spatial axis, as in ONNX.
+    A fused activation (`act`) applies to every output; a fused pooling
+    (`pool` = max or average over non-overlapping `pool_window` windows,
+    set by tempo-fuse-pooling) then reduces the activated outputs, and the
+    result has the pooled shape: the unpooled tensor is never stored.
 
     ```mlir
     %y = tempo.conv %x, %w, %b {dilations = array<i64: 1>, group = 1 : i64,
@@ -45,10 +59,22 @@ def Tempo_ConvOp : Tempo_Op<"conv", [Pure]> {
         : (tensor<1x3x128xf32>, tensor<16x3x5xf32>, tensor<16xf32>) -> tensor<1x16x128xf32>
     ```
   }];
-  let arguments = (ins Tempo_Tensor:$input, Tempo_Tensor:$weight,
+  let arguments = !con((ins Tempo_Tensor:$input, Tempo_Tensor:$weight,
                    Optional<Tempo_Tensor>:$bias,
                    DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
-                   DenseI64ArrayAttr:$pads, I64Attr:$group);
+                   DenseI64ArrayAttr:$pads, I64Attr:$group),
+                   Tempo_FusedActivationAttrs,
+                   (ins DefaultValuedStrAttr<StrAttr, "none">:$pool,
+                        OptionalAttr<DenseI64ArrayAttr>:$pool_window));
+  let builders = [
+    OpBuilder<(ins "Type":$output, "Value":$input, "Value":$weight,
+                   "Value":$bias, "DenseI64ArrayAttr":$strides,
+                   "DenseI64ArrayAttr":$dilations, "DenseI64ArrayAttr":$pads,
+                   "IntegerAttr":$group), [{
+      build($_builder, $_state, output, input, weight, bias, strides,
+            dilations, pads, group, nullptr, nullptr, nullptr, nullptr,
+            nullptr, nullptr, nullptr);
+    }]>];
   let results = (outs Tempo_Tensor:$output);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
@@ -67,11 +93,19 @@ def Tempo_GemmOp : Tempo_Op<"gemm", [Pure]> {
         : (tensor<1x32xf32>, tensor<6x32xf32>, tensor<6xf32>) -> tensor<1x6xf32>
     ```
   }];
-  let arguments = (ins Tempo_Tensor:$a, Tempo_Tensor:$b, Optional<Tempo_Tensor>:$c,
+  let arguments = !con((ins Tempo_Tensor:$a, Tempo_Tensor:$b, Optional<Tempo_Tensor>:$c,
                    DefaultValuedAttr<F32Attr, "1.0f">:$alpha,
                    DefaultValuedAttr<F32Attr, "1.0f">:$beta,
                    DefaultValuedAttr<BoolAttr, "false">:$transA,
-                   DefaultValuedAttr<BoolAttr, "false">:$transB);
+                   DefaultValuedAttr<BoolAttr, "false">:$transB),
+                   Tempo_FusedActivationAttrs);
+  let builders = [
+    OpBuilder<(ins "Type":$output, "Value":$a, "Value":$b, "Value":$c,
+                   "FloatAttr":$alpha, "FloatAttr":$beta, "BoolAttr":$transA,
+                   "BoolAttr":$transB), [{
+      build($_builder, $_state, output, a, b, c, alpha, beta, transA, transB,
+            nullptr, nullptr, nullptr, nullptr, nullptr);
+    }]>];
   let results = (outs Tempo_Tensor:$output);
   let assemblyFormat = [{
     $a `,` $b (`,` $c^)? attr-dict `:` functional-type(operands, results)
@@ -89,7 +123,13 @@ def Tempo_MatMulOp : Tempo_Op<"matmul", [Pure]> {
     %y = tempo.matmul %a, %b : (tensor<2x3x4xf32>, tensor<4x5xf32>) -> tensor<2x3x5xf32>
     ```
   }];
-  let arguments = (ins Tempo_Tensor:$a, Tempo_Tensor:$b);
+  let arguments = !con((ins Tempo_Tensor:$a, Tempo_Tensor:$b),
+                       Tempo_FusedActivationAttrs);
+  let builders = [
+    OpBuilder<(ins "Type":$output, "Value":$a, "Value":$b), [{
+      build($_builder, $_state, output, a, b, nullptr, nullptr, nullptr,
+            nullptr, nullptr);
+    }]>];
   let results = (outs Tempo_Tensor:$output);
   let assemblyFormat = "$a `,` $b attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
@@ -116,6 +156,27 @@ def Tempo_BatchNormOp : Tempo_Op<"batch_norm", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Tempo_ChannelAffineOp : Tempo_Op<"channel_affine", [Pure]> {
+  let summary = "per-channel scale and shift: a folded batch normalisation";
+  let description = [{
+    `y = x * scale[c] + shift[c]` over channel axis 1. tempo-fold-batch-norm
+    turns a BatchNormalization it cannot fold into a producer into this,
+    with the statistics folded at compile time.
+
+    ```mlir
+    %y = tempo.channel_affine %x, %s, %t
+        : (tensor<1x16x128xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<1x16x128xf32>
+    ```
+  }];
+  let arguments = (ins Tempo_Tensor:$input, Tempo_Tensor:$scale,
+                   Tempo_Tensor:$shift);
+  let results = (outs Tempo_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $shift attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Elementwise
 //===----------------------------------------------------------------------===//
@@ -131,7 +192,13 @@ class Tempo_BinaryOp<string mnemonic, list<Trait> traits = []>
     %y = tempo.}] # mnemonic # [{ %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
     ```
   }];
-  let arguments = (ins Tempo_Tensor:$lhs, Tempo_Tensor:$rhs);
+  let arguments = !con((ins Tempo_Tensor:$lhs, Tempo_Tensor:$rhs),
+                       Tempo_FusedActivationAttrs);
+  let builders = [
+    OpBuilder<(ins "Type":$output, "Value":$lhs, "Value":$rhs), [{
+      build($_builder, $_state, output, lhs, rhs, nullptr, nullptr, nullptr,
+            nullptr, nullptr);
+    }]>];
   let results = (outs Tempo_Tensor:$output);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;

@@ -16,7 +16,8 @@
  *    scratch memory.
  *  - All tensors are dense, row-major (NCHW for convolutions and pools).
  *  - Aliasing: the unary and binary elementwise kernels (relu, sigmoid, tanh,
- *    leaky_relu, clip, add, sub, mul, div) allow the output to alias an input
+ *    leaky_relu, clip, add, sub, mul, div), batch_norm, channel_affine and
+ *    softmax allow the output to alias an input
  *    exactly (same pointer, same full-size layout). Every other kernel assumes
  *    the output overlaps no input; `copy` alone has memmove semantics.
  *  - Determinism: float sums accumulate in the element type, starting from
@@ -281,6 +282,38 @@ void mapUnary(int32_t size, const T *x, T *y, const F &f) {
 }
 
 /// The broadcasting loop shared by add/sub/mul/div.
+/// The activation fused into a kernel (tempo_activation_params_t), applied
+/// to one value before it is stored. Integer element types pass through.
+template <typename T>
+inline T activate(const tempo_activation_params_t &a, T v) {
+  if constexpr (!Traits<T>::isFloat) {
+    return v;
+  } else {
+    switch (a.kind) {
+    case TEMPO_ACT_RELU:
+      return v < T(0) ? T(0) : v;
+    case TEMPO_ACT_CLIP:
+      return v < T(a.lo) ? T(a.lo) : (v > T(a.hi) ? T(a.hi) : v);
+    case TEMPO_ACT_LEAKY_RELU:
+      return v < T(0) ? T(a.alpha) * v : v;
+    case TEMPO_ACT_SIGMOID:
+      return T(1) / (T(1) + expOf(-v));
+    case TEMPO_ACT_TANH:
+      return tanhOf(v);
+    case TEMPO_ACT_HARD_SIGMOID: {
+      T h = T(a.alpha) * v + T(a.beta);
+      return h < T(0) ? T(0) : (h > T(1) ? T(1) : h);
+    }
+    case TEMPO_ACT_HARD_SWISH: {
+      T h = v / T(6) + T(0.5);
+      return v * (h < T(0) ? T(0) : (h > T(1) ? T(1) : h));
+    }
+    default:
+      return v;
+    }
+  }
+}
+
 template <typename Op, typename T>
 void broadcast(const tempo_broadcast_params_t &p, const T *a, const T *b,
                T *y) {
@@ -289,7 +322,7 @@ void broadcast(const tempo_broadcast_params_t &p, const T *a, const T *b,
   if (isDense(rank, p.out_dims, p.a_strides) &&
       isDense(rank, p.out_dims, p.b_strides)) {
     for (int32_t i = 0; i < p.size; ++i)
-      y[i] = Op::apply(a[i], b[i]);
+      y[i] = activate(p.act, Op::apply(a[i], b[i]));
     return;
   }
   // General path: an explicit loop over the innermost dimension, and an
@@ -300,7 +333,7 @@ void broadcast(const tempo_broadcast_params_t &p, const T *a, const T *b,
   int32_t aOff = 0, bOff = 0;
   for (int32_t base = 0; base < p.size; base += inner) {
     for (int32_t j = 0; j < inner; ++j)
-      y[base + j] = Op::apply(a[aOff + j * as], b[bOff + j * bs]);
+      y[base + j] = activate(p.act, Op::apply(a[aOff + j * as], b[bOff + j * bs]));
     for (int32_t d = rank - 2; d >= 0; --d) {
       aOff += p.a_strides[d];
       bOff += p.b_strides[d];
@@ -332,46 +365,78 @@ void broadcast(const tempo_broadcast_params_t &p, const T *a, const T *b,
 /// Order: acc = +0; for each input channel of the group, ascending; for kh
 /// ascending; for kw ascending: acc += x * w; then y = acc + b[oc].
 /// Aliasing: y must not overlap x, w or b.
+namespace detail {
+/// One conv output (before activation): the sum over input channels, then
+/// kh, then kw, of input * weight, plus the bias last. Taps that fall in
+/// the padding are skipped.
 template <typename T>
-void conv(const tempo_conv_params_t &p, const T *x, const T *w, const T *b,
-          T *y) {
-  static_assert(detail::Traits<T>::isFloat, "conv is float-only");
+inline T convAt(const tempo_conv_params_t &p, const T *x, const T *w,
+                const T *b, int32_t n, int32_t oc, int32_t oh, int32_t ow) {
   const int32_t icPerGroup = p.in_c / p.groups;
   const int32_t ocPerGroup = p.out_c / p.groups;
   const int32_t inPlane = p.in_h * p.in_w;
   const int32_t kPlane = p.k_h * p.k_w;
+  const T *xg = x + (n * p.in_c + (oc / ocPerGroup) * icPerGroup) * inPlane;
+  const T *wo = w + oc * icPerGroup * kPlane;
+  const int32_t ih0 = oh * p.stride_h - p.pad_top;
+  const int32_t iw0 = ow * p.stride_w - p.pad_left;
+  int32_t khLo, khHi, kwLo, kwHi;
+  tapRange(ih0, p.dil_h, p.k_h, p.in_h, khLo, khHi);
+  tapRange(iw0, p.dil_w, p.k_w, p.in_w, kwLo, kwHi);
+  T acc = T(0);
+  for (int32_t ic = 0; ic < icPerGroup; ++ic) {
+    const T *xc = xg + ic * inPlane;
+    const T *wc = wo + ic * kPlane;
+    for (int32_t kh = khLo; kh < khHi; ++kh) {
+      // Index of tap kw = 0 in this row (may be negative; only taps in
+      // [kwLo, kwHi) are read).
+      const T *xr = xc + (ih0 + kh * p.dil_h) * p.in_w + iw0;
+      const T *wr = wc + kh * p.k_w;
+      for (int32_t kw = kwLo; kw < kwHi; ++kw)
+        acc += xr[kw * p.dil_w] * wr[kw];
+    }
+  }
+  if (p.has_bias)
+    acc += b[oc];
+  return acc;
+}
+} // namespace detail
+
+/// Convolution (float), NCHW / OIHW, optional bias, then the fused
+/// activation, then the fused pooling if any (p.pool): each pooled output
+/// reduces its pool_h x pool_w window of activated conv outputs (max, or
+/// the mean in window order), so the unpooled tensor is never stored.
+template <typename T>
+void conv(const tempo_conv_params_t &p, const T *x, const T *w, const T *b,
+          T *y) {
+  static_assert(detail::Traits<T>::isFloat, "conv is float-only");
   for (int32_t n = 0; n < p.batch; ++n) {
-    const T *xn = x + n * p.in_c * inPlane;
     for (int32_t oc = 0; oc < p.out_c; ++oc) {
-      const T *xg = xn + (oc / ocPerGroup) * icPerGroup * inPlane;
-      const T *wo = w + oc * icPerGroup * kPlane;
-      T *yo = y + (n * p.out_c + oc) * p.out_h * p.out_w;
-      for (int32_t oh = 0; oh < p.out_h; ++oh) {
-        const int32_t ih0 = oh * p.stride_h - p.pad_top;
-        int32_t khLo, khHi;
-        detail::tapRange(ih0, p.dil_h, p.k_h, p.in_h, khLo, khHi);
-        for (int32_t ow = 0; ow < p.out_w; ++ow) {
-          const int32_t iw0 = ow * p.stride_w - p.pad_left;
-          int32_t kwLo, kwHi;
-          detail::tapRange(iw0, p.dil_w, p.k_w, p.in_w, kwLo, kwHi);
-          T acc = T(0);
-          for (int32_t ic = 0; ic < icPerGroup; ++ic) {
-            const T *xc = xg + ic * inPlane;
-            const T *wc = wo + ic * kPlane;
-            for (int32_t kh = khLo; kh < khHi; ++kh) {
-              // Index of tap kw = 0 in this row (may be negative; only taps
-              // in [kwLo, kwHi) are read).
-              const int32_t row = (ih0 + kh * p.dil_h) * p.in_w + iw0;
-              const T *wr = wc + kh * p.k_w;
-              for (int32_t kw = kwLo; kw < kwHi; ++kw)
-                acc += xc[row + kw * p.dil_w] * wr[kw];
-            }
-          }
-          if (p.has_bias)
-            acc += b[oc];
-          yo[oh * p.out_w + ow] = acc;
-        }
+      if (p.pool == TEMPO_POOL_NONE) {
+        T *yo = y + (n * p.out_c + oc) * p.out_h * p.out_w;
+        for (int32_t oh = 0; oh < p.out_h; ++oh)
+          for (int32_t ow = 0; ow < p.out_w; ++ow)
+            yo[oh * p.out_w + ow] = detail::activate(
+                p.act, detail::convAt(p, x, w, b, n, oc, oh, ow));
+        continue;
       }
+      T *yo = y + (n * p.out_c + oc) * p.pooled_h * p.pooled_w;
+      const T count = static_cast<T>(p.pool_h * p.pool_w);
+      for (int32_t ph = 0; ph < p.pooled_h; ++ph)
+        for (int32_t pw = 0; pw < p.pooled_w; ++pw) {
+          T r = T(0);
+          for (int32_t dh = 0; dh < p.pool_h; ++dh)
+            for (int32_t dw = 0; dw < p.pool_w; ++dw) {
+              const T v = detail::activate(
+                  p.act, detail::convAt(p, x, w, b, n, oc, ph * p.pool_h + dh,
+                                        pw * p.pool_w + dw));
+              if (p.pool == TEMPO_POOL_MAX)
+                r = (dh == 0 && dw == 0) || v > r ? v : r;
+              else
+                r += v;
+            }
+          yo[ph * p.pooled_w + pw] = p.pool == TEMPO_POOL_MAX ? r : r / count;
+        }
     }
   }
 }
@@ -499,7 +564,7 @@ void gemm(const tempo_gemm_params_t &p, const T *a, const T *b, const T *c,
         const int32_t ci = p.c_rows == 1 ? 0 : i, cj = p.c_cols == 1 ? 0 : j;
         v += beta * c[ci * p.c_cols + cj];
       }
-      y[i * p.n + j] = v;
+      y[i * p.n + j] = detail::activate(p.act, v);
     }
   }
 }
@@ -525,7 +590,8 @@ void matmul(const tempo_matmul_params_t &p, const T *a, const T *b, T *y) {
     T *ym = y + bi * p.m * p.n;
     for (int32_t r = 0; r < p.m; ++r)
       for (int32_t s = 0; s < p.n; ++s)
-        ym[r * p.n + s] = detail::dot(p.k, a, a0 + r * p.k, 1, b, b0 + s, p.n);
+        ym[r * p.n + s] = detail::activate(
+            p.act, detail::dot(p.k, a, a0 + r * p.k, 1, b, b0 + s, p.n));
     for (int32_t d = rank - 1; d >= 0; --d) {
       aMat += p.a_batch_strides[d];
       bMat += p.b_batch_strides[d];
@@ -675,6 +741,21 @@ void batch_norm(const tempo_batch_norm_params_t &p, const T *x, const T *scale,
         y[base + i] = (x[base + i] - m) * s + b;
     }
   }
+}
+
+/// y = x * scale[c] + shift[c] over [batch, channels, spatial] (float): a
+/// BatchNormalization folded at compile time. y may alias x exactly.
+template <typename T>
+void channel_affine(const tempo_channel_affine_params_t &p, const T *x,
+                    const T *scale, const T *shift, T *y) {
+  static_assert(detail::Traits<T>::isFloat, "channel_affine is float-only");
+  for (int32_t n = 0; n < p.batch; ++n)
+    for (int32_t c = 0; c < p.channels; ++c) {
+      const T s = scale[c], t = shift[c];
+      const int32_t base = (n * p.channels + c) * p.spatial;
+      for (int32_t i = 0; i < p.spatial; ++i)
+        y[base + i] = x[base + i] * s + t;
+    }
 }
 
 //===----------------------------------------------------------------------===//

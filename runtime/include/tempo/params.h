@@ -19,6 +19,33 @@
 extern "C" {
 #endif
 
+/** An activation fused into a kernel: applied to each value before it is
+ *  stored (and before any fused pooling). Zero-initialised means none. */
+typedef enum tempo_activation_kind_t {
+  TEMPO_ACT_NONE = 0,
+  TEMPO_ACT_RELU = 1,
+  TEMPO_ACT_CLIP = 2,         /**< min(max(v, lo), hi) */
+  TEMPO_ACT_LEAKY_RELU = 3,   /**< v < 0 ? alpha * v : v */
+  TEMPO_ACT_SIGMOID = 4,
+  TEMPO_ACT_TANH = 5,
+  TEMPO_ACT_HARD_SIGMOID = 6, /**< max(0, min(1, alpha * v + beta)) */
+  TEMPO_ACT_HARD_SWISH = 7,   /**< v * max(0, min(1, v / 6 + 1 / 2)) */
+} tempo_activation_kind_t;
+
+typedef struct tempo_activation_params_t {
+  int32_t kind; /**< a tempo_activation_kind_t */
+  float alpha, beta, lo, hi;
+} tempo_activation_params_t;
+
+/** Pooling fused into a convolution: non-overlapping pool_h x pool_w
+ *  windows (stride = window, no padding) over the activated conv output;
+ *  the result is pooled_h x pooled_w. The unpooled tensor is never stored. */
+typedef enum tempo_fused_pool_kind_t {
+  TEMPO_POOL_NONE = 0,
+  TEMPO_POOL_MAX = 1,
+  TEMPO_POOL_AVERAGE = 2,
+} tempo_fused_pool_kind_t;
+
 /** Convolution, NCHW input, OIHW weights (I = in_c / groups). */
 typedef struct tempo_conv_params_t {
   int32_t batch, in_c, in_h, in_w;
@@ -29,6 +56,10 @@ typedef struct tempo_conv_params_t {
   int32_t pad_top, pad_left;
   int32_t groups;
   int32_t has_bias;
+  tempo_activation_params_t act;
+  int32_t pool;          /**< a tempo_fused_pool_kind_t */
+  int32_t pool_h, pool_w;
+  int32_t pooled_h, pooled_w;
 } tempo_conv_params_t;
 
 /** MaxPool / AveragePool over NCHW. Pads may be asymmetric; the output
@@ -59,6 +90,7 @@ typedef struct tempo_gemm_params_t {
   int32_t trans_a, trans_b;
   float alpha, beta;
   int32_t has_c, c_rows, c_cols;
+  tempo_activation_params_t act;
 } tempo_gemm_params_t;
 
 /** Batched matmul with numpy broadcasting of the batch dimensions. Each
@@ -71,6 +103,7 @@ typedef struct tempo_matmul_params_t {
   int32_t out_batch_dims[TEMPO_MAX_RANK];
   int32_t a_batch_strides[TEMPO_MAX_RANK];
   int32_t b_batch_strides[TEMPO_MAX_RANK];
+  tempo_activation_params_t act;
 } tempo_matmul_params_t;
 
 /** Elementwise binary op with numpy broadcasting. The output is
@@ -82,6 +115,7 @@ typedef struct tempo_broadcast_params_t {
   int32_t out_dims[TEMPO_MAX_RANK];
   int32_t a_strides[TEMPO_MAX_RANK];
   int32_t b_strides[TEMPO_MAX_RANK];
+  tempo_activation_params_t act; /**< float element types only */
 } tempo_broadcast_params_t;
 
 /** Elementwise unary op over `size` elements. alpha / lo / hi are used by
@@ -102,6 +136,12 @@ typedef struct tempo_batch_norm_params_t {
   int32_t batch, channels, spatial;
   float epsilon;
 } tempo_batch_norm_params_t;
+
+/** y = x * scale[c] + shift[c] over [batch, channels, spatial]: a
+ *  BatchNormalization whose statistics were folded at compile time. */
+typedef struct tempo_channel_affine_params_t {
+  int32_t batch, channels, spatial;
+} tempo_channel_affine_params_t;
 
 /** Transpose: the output is out_dims row-major; element out[i0..ir] reads
  *  in[sum(i_j * in_strides[j])], where in_strides are the input's strides

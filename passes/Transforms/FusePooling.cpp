@@ -1,0 +1,97 @@
+//===- FusePooling.cpp - Fuse pooling into the producing conv -------------===//
+
+#include "passes/Passes.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::tempo {
+#define GEN_PASS_DEF_FUSEPOOLINGPASS
+#include "passes/Passes.h.inc"
+} // namespace mlir::tempo
+
+using namespace mlir;
+using namespace mlir::tempo;
+
+namespace {
+
+/// The conv feeding `pool`, if it is used only there and has no pool yet.
+ConvOp fusableConv(Operation *pool) {
+  auto conv = pool->getOperand(0).getDefiningOp<ConvOp>();
+  if (!conv || !conv->hasOneUse() || conv.getPool() != "none" ||
+      !isa<FloatType>(getElementTypeOrSelf(conv.getType())))
+    return nullptr;
+  return conv;
+}
+
+/// Rebuilds `conv` with a fused pool whose result is `pool`'s.
+void fuse(PatternRewriter &rewriter, ConvOp conv, Operation *pool,
+          StringRef kind, ArrayRef<int64_t> window) {
+  rewriter.setInsertionPoint(pool);
+  auto fused = cast<ConvOp>(rewriter.clone(*conv));
+  rewriter.modifyOpInPlace(fused, [&] {
+    fused.getResult().setType(
+        cast<RankedTensorType>(pool->getResult(0).getType()));
+    fused.setPool(kind);
+    fused.setPoolWindow(window);
+    fused->setLoc(
+        FusedLoc::get(conv.getContext(), {conv.getLoc(), pool->getLoc()}));
+  });
+  rewriter.replaceOp(pool, fused->getResults());
+  rewriter.eraseOp(conv);
+}
+
+/// max_pool / average_pool with windows that tile the conv output.
+template <typename PoolOp>
+struct FuseWindowPool : OpRewritePattern<PoolOp> {
+  using OpRewritePattern<PoolOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(PoolOp pool,
+                                PatternRewriter &rewriter) const override {
+    ConvOp conv = fusableConv(pool);
+    if (!conv)
+      return rewriter.notifyMatchFailure(pool, "input is not a conv used once");
+    ArrayRef<int64_t> k = pool.getKernelShape(), s = pool.getStrides();
+    if (k != s || llvm::any_of(pool.getPads(), [](int64_t p) { return p != 0; }) ||
+        llvm::any_of(pool.getDilations(), [](int64_t d) { return d != 1; }))
+      return rewriter.notifyMatchFailure(pool, "windows do not tile");
+    auto in = cast<RankedTensorType>(conv.getType()).getShape();
+    auto out = cast<RankedTensorType>(pool.getType()).getShape();
+    for (size_t i = 0; i < k.size(); ++i)
+      if (out[2 + i] != in[2 + i] / k[i])
+        return rewriter.notifyMatchFailure(pool, "partial (ceil-mode) window");
+    fuse(rewriter, conv, pool,
+         std::is_same_v<PoolOp, MaxPoolOp> ? "max" : "average", k);
+    return success();
+  }
+};
+
+struct FuseGlobalAveragePool : OpRewritePattern<GlobalAveragePoolOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GlobalAveragePoolOp pool,
+                                PatternRewriter &rewriter) const override {
+    ConvOp conv = fusableConv(pool);
+    auto in = conv ? cast<RankedTensorType>(conv.getType()).getShape()
+                   : ArrayRef<int64_t>();
+    if (!conv || (in.size() != 3 && in.size() != 4))
+      return rewriter.notifyMatchFailure(pool, "input is not a conv used once");
+    fuse(rewriter, conv, pool, "average", in.drop_front(2));
+    return success();
+  }
+};
+
+struct FusePoolingPass final
+    : public mlir::tempo::impl::FusePoolingPassBase<FusePoolingPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateFusePoolingPatterns(patterns);
+    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
+
+void mlir::tempo::populateFusePoolingPatterns(RewritePatternSet &patterns) {
+  patterns.add<FuseWindowPool<MaxPoolOp>, FuseWindowPool<AveragePoolOp>,
+               FuseGlobalAveragePool>(patterns.getContext());
+}
