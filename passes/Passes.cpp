@@ -20,6 +20,7 @@ void mlir::tempo::buildTempoPipeline(OpPassManager &pm,
   }
   fpm.addPass(createCanonicalizerPass());
   fpm.addPass(createCSEPass());
+  fpm.addPass(createScheduleForMemoryPass());
   PlanMemoryPassOptions plan;
   plan.align = options.align;
   plan.inPlace = options.inPlace;

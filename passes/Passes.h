@@ -33,7 +33,8 @@ void populateFuseActivationsPatterns(RewritePatternSet &patterns);
 void populateFusePoolingPatterns(RewritePatternSet &patterns);
 
 /// canonicalize -> fold constants -> fold batch norm -> fuse activations ->
-/// fuse pooling -> canonicalize -> cse -> plan memory -> verify.
+/// fuse pooling -> canonicalize -> cse -> schedule for memory -> plan memory
+/// -> verify.
 void buildTempoPipeline(OpPassManager &pm, const TempoPipelineOptions &options);
 
 /// Registers every pass and the `tempo-pipeline` pipeline (for tempo-opt).

@@ -134,6 +134,21 @@ def PlanMemoryPass : Pass<"tempo-plan-memory", "func::FuncOp"> {
   let dependentDialects = ["::mlir::tempo::TempoDialect"];
 }
 
+def ScheduleForMemoryPass : Pass<"tempo-schedule-for-memory", "func::FuncOp"> {
+  let summary = "reorder a branching graph to lower its peak live memory";
+  let description = [{
+    List scheduling: among the ops whose operands are ready, run the one
+    that frees the most bytes net of what it allocates (ties: the original
+    order). The new order is kept only if its live-set bound is lower than
+    the original's, so chains and graphs already in a good order are left
+    alone. Records the bound of the order kept in `tempo.schedule_bound`.
+
+    Example: two branches `x -> a (big) -> a2 (small)` and `x -> b (big) ->
+    b2 (small)` joined by an add. ONNX order a, b, a2, b2 holds both big
+    tensors at once; the schedule a, a2, b, b2 holds one.
+  }];
+}
+
 def VerifyPlanPass : Pass<"tempo-verify-plan", "func::FuncOp"> {
   let summary = "check that no two buffers alive at once share a byte";
   let description = [{

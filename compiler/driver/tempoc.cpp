@@ -17,6 +17,7 @@
 #include "compiler/import/OnnxImporter.h"
 #include "dialects/Tempo/IR/TempoOps.h"
 #include "compiler/report/Report.h"
+#include "passes/Analysis/BufferLiveness.h"
 #include "passes/Passes.h"
 #include "targets/Cpp/CppEmitter.h"
 #include "targets/Target.h"
@@ -370,6 +371,13 @@ int renderOutputs(const Options &o, ModuleOp module,
     files.push_back({(base + ".report.json").str(), text});
     if (reportOut)
       *reportOut = std::move(*report);
+    auto plan = mlir::tempo::buildPlan(func);
+    if (failed(plan))
+      return kModelError;
+    std::string planText;
+    llvm::raw_string_ostream ps(planText);
+    ps << llvm::formatv("{0:2}", llvm::json::Value(std::move(*plan))) << "\n";
+    files.push_back({(base + ".plan.json").str(), planText});
   }
   return kOk;
 }
@@ -420,7 +428,16 @@ int compile(const Options &o, ModuleOp module,
                  << " bytes (flash) -> "
                  << llvm::sys::path::parent_path(files.front().first) << "/"
                  << o.name << (o.emit == "cpp" ? ".{h,cpp}" : ".mlir")
-                 << (o.report ? " + .report.json" : "") << "\n";
+                 << (o.report ? " + .report.json, .plan.json" : "") << "\n";
+  if (o.report && o.emit == "cpp") {
+    llvm::json::Object report;
+    FileList unused;
+    if (int rc = renderOutputs(o, module, loaded, target, true, unused, &report))
+      return rc;
+    mlir::tempo::printReportTable(llvm::outs(), report);
+    if (failed(mlir::tempo::printMemoryMap(llvm::outs(), func)))
+      return kModelError;
+  }
   return kOk;
 }
 
@@ -703,9 +720,17 @@ int main(int argc, char **argv) {
   if (o.command == "compile" && o.emit == "mlir-import")
     return compile(o, *module, loaded, *target);
 
+  int64_t align = o.align ? o.align : target->align;
+  // The imported graph's own bound (every value its own buffer), kept for
+  // the report's "what the optimisations saved".
+  for (auto func : module->getOps<func::FuncOp>())
+    func->setAttr(mlir::tempo::kUnoptimizedBoundAttr,
+                  Builder(&ctx).getI64IntegerAttr(mlir::tempo::liveSetBound(
+                      mlir::tempo::collectPlainBuffers(func).requests, align)));
+
   PassManager pm(&ctx);
   mlir::tempo::TempoPipelineOptions pipeline;
-  pipeline.align = o.align ? o.align : target->align;
+  pipeline.align = align;
   pipeline.fuse = o.fuse;
   pipeline.inPlace = o.inPlace;
   mlir::tempo::buildTempoPipeline(pm, pipeline);

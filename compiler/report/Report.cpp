@@ -3,6 +3,7 @@
 #include "compiler/report/Report.h"
 #include "compiler/eval/KernelParams.h"
 #include "dialects/Tempo/IR/TempoOps.h"
+#include "passes/Analysis/BufferLiveness.h"
 
 #include "llvm/Support/Format.h"
 
@@ -203,6 +204,26 @@ mlir::tempo::buildReport(func::FuncOp func, const TargetDescription &target,
   if (target.flashBytes)
     targetObj["flash_bytes"] = *target.flashBytes;
 
+  llvm::json::Object memory{{"arena_bytes", arena.getInt()},
+                            {"arena_align", align.getInt()},
+                            {"weight_bytes", weightBytes}};
+  if (auto bound = func->getAttrOfType<IntegerAttr>(kLiveBoundAttr)) {
+    // L: the most bytes alive at any step of the chosen schedule.
+    memory["live_bound_bytes"] = bound.getInt();
+    if (bound.getInt())
+      memory["arena_over_bound_x1000"] =
+          whole(1000.0 * arena.getInt() / double(bound.getInt()));
+  }
+  if (auto strategy = func->getAttrOfType<StringAttr>(kPlanStrategyAttr))
+    memory["plan_strategy"] = strategy.str();
+  if (auto raw = func->getAttrOfType<IntegerAttr>(kUnoptimizedBoundAttr)) {
+    // The imported graph's own bound: every value its own buffer.
+    memory["unoptimized_bound_bytes"] = raw.getInt();
+    memory["saved_vs_unoptimized_bytes"] = raw.getInt() - arena.getInt();
+    if (raw.getInt())
+      memory["arena_over_unoptimized_x1000"] =
+          whole(1000.0 * arena.getInt() / double(raw.getInt()));
+  }
   return llvm::json::Object{
       {"schema", "tempo.report/1"},
       {"tempoc_version", TEMPO_VERSION},
@@ -210,12 +231,116 @@ mlir::tempo::buildReport(func::FuncOp func, const TargetDescription &target,
                                    {"digest", info.modelDigest},
                                    {"name", info.name}}},
       {"target", std::move(targetObj)},
-      {"memory", llvm::json::Object{{"arena_bytes", arena.getInt()},
-                                    {"arena_align", align.getInt()},
-                                    {"weight_bytes", weightBytes}}},
+      {"memory", std::move(memory)},
       {"estimate", std::move(estimate)},
       {"layers", std::move(layers)},
   };
+}
+
+/// A short name for a buffer's first value: the function argument's ONNX
+/// name, or its op's location name.
+static std::string valueName(func::FuncOp func, Value v) {
+  if (auto arg = dyn_cast<BlockArgument>(v)) {
+    auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), kNameAttr);
+    return name ? name.str() : "arg" + std::to_string(arg.getArgNumber());
+  }
+  std::string name = locationName(v.getDefiningOp()->getLoc());
+  return name.empty() ? v.getDefiningOp()->getName().getStringRef().str() : name;
+}
+
+FailureOr<llvm::json::Object> mlir::tempo::buildPlan(func::FuncOp func) {
+  auto arena = func->getAttrOfType<IntegerAttr>(kArenaSizeAttr);
+  auto bound = func->getAttrOfType<IntegerAttr>(kLiveBoundAttr);
+  FailureOr<FunctionBuffers> buffers = collectBuffers(func);
+  if (!arena || failed(buffers))
+    return func.emitError("has no valid memory plan");
+  std::vector<llvm::json::Array> members(buffers->requests.size());
+  std::vector<int64_t> offsets(buffers->requests.size(), 0);
+  for (auto [v, b] : llvm::zip(buffers->values, buffers->bufferOf)) {
+    members[b].push_back(valueName(func, v));
+    offsets[b] = plannedOffset(v);
+  }
+  llvm::json::Array list;
+  for (size_t b = 0; b < buffers->requests.size(); ++b) {
+    const BufferRequest &r = buffers->requests[b];
+    list.push_back(llvm::json::Object{{"id", int64_t(b)},
+                                      {"values", std::move(members[b])},
+                                      {"offset", offsets[b]},
+                                      {"bytes", r.size},
+                                      {"first_step", r.first},
+                                      {"last_step", r.last}});
+  }
+  llvm::json::Array steps;
+  steps.push_back("(inputs)");
+  for (Operation &op : func.getBody().front())
+    if (!isa<ConstantOp>(op))
+      steps.push_back(isa<func::ReturnOp>(op) ? std::string("(outputs)")
+                                              : locationName(op.getLoc()));
+  llvm::json::Object plan{{"schema", "tempo.plan/1"},
+                          {"arena_bytes", arena.getInt()},
+                          {"buffers", std::move(list)},
+                          {"steps", std::move(steps)}};
+  if (bound)
+    plan["live_bound_bytes"] = bound.getInt();
+  return plan;
+}
+
+LogicalResult mlir::tempo::printMemoryMap(llvm::raw_ostream &os,
+                                          func::FuncOp func) {
+  auto arena = func->getAttrOfType<IntegerAttr>(kArenaSizeAttr);
+  FailureOr<FunctionBuffers> buffers = collectBuffers(func);
+  if (!arena || failed(buffers))
+    return func.emitError("has no valid memory plan");
+  const int64_t width = 64, bytes = arena.getInt();
+  const int64_t perColumn = std::max<int64_t>(1, (bytes + width - 1) / width);
+  static const char kLetters[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  size_t n = buffers->requests.size();
+  std::vector<int64_t> offsets(n, 0);
+  std::vector<std::string> names(n);
+  for (auto [v, b] : llvm::zip(buffers->values, buffers->bufferOf)) {
+    offsets[b] = plannedOffset(v);
+    if (names[b].empty())
+      names[b] = valueName(func, v);
+  }
+  std::vector<std::string> stepNames = {"(inputs)"};
+  for (Operation &op : func.getBody().front())
+    if (!isa<ConstantOp>(op))
+      stepNames.push_back(isa<func::ReturnOp>(op) ? "(outputs)"
+                                                  : locationName(op.getLoc()));
+  std::vector<int64_t> live(stepNames.size(), 0);
+  for (size_t b = 0; b < n; ++b)
+    for (int64_t s = buffers->requests[b].first;
+         s <= buffers->requests[b].last && s < (int64_t)live.size(); ++s)
+      live[s] += buffers->requests[b].size;
+  int64_t peak = *std::max_element(live.begin(), live.end());
+  os << "memory map (arena " << bytes << " bytes, one column = " << perColumn
+     << " bytes; * = peak step)\n";
+  os << "step  op                               live bytes  arena\n";
+  for (size_t s = 0; s < stepNames.size(); ++s) {
+    std::string bar(std::max<int64_t>(1, (bytes + perColumn - 1) / perColumn), '.');
+    for (size_t b = 0; b < n; ++b) {
+      const BufferRequest &r = buffers->requests[b];
+      if ((int64_t)s < r.first || (int64_t)s > r.last || r.size == 0)
+        continue;
+      for (int64_t c = offsets[b] / perColumn;
+           c <= (offsets[b] + r.size - 1) / perColumn && c < (int64_t)bar.size(); ++c)
+        bar[c] = kLetters[b % (sizeof(kLetters) - 1)];
+    }
+    std::string name = stepNames[s].size() > 30
+                           ? stepNames[s].substr(0, 27) + "..."
+                           : stepNames[s];
+    os << llvm::format("%4zu  %-30s %11lld %c |%s|\n", s, name.c_str(),
+                       (long long)live[s], live[s] == peak ? '*' : ' ',
+                       bar.c_str());
+  }
+  os << "buffers:";
+  for (size_t b = 0; b < n; ++b)
+    os << (b % 3 == 0 ? "\n  " : "   ") << kLetters[b % (sizeof(kLetters) - 1)]
+       << " " << names[b] << " (" << buffers->requests[b].size << " B @ "
+       << offsets[b] << ")";
+  os << "\n";
+  return success();
 }
 
 void mlir::tempo::printReportTable(llvm::raw_ostream &os,
@@ -234,10 +359,19 @@ void mlir::tempo::printReportTable(llvm::raw_ostream &os,
     }
   const llvm::json::Object *mem = report.getObject("memory");
   const llvm::json::Object *est = report.getObject("estimate");
-  if (mem)
+  if (mem) {
     os << "arena " << mem->getInteger("arena_bytes").value_or(0)
        << " bytes (RAM), weights " << mem->getInteger("weight_bytes").value_or(0)
-       << " bytes (flash)\n";
+       << " bytes (flash)";
+    if (auto bound = mem->getInteger("live_bound_bytes"))
+      os << "; live-set bound L " << *bound << " bytes, arena/L "
+         << llvm::format("%.3f", mem->getInteger("arena_over_bound_x1000").value_or(0) / 1000.0);
+    if (auto raw = mem->getInteger("unoptimized_bound_bytes"))
+      os << "; unoptimized graph's L " << *raw << " bytes (arena is "
+         << llvm::format("%.3f", mem->getInteger("arena_over_unoptimized_x1000").value_or(0) / 1000.0)
+         << "x)";
+    os << "\n";
+  }
   if (est) {
     os << "estimate: " << est->getInteger("macs").value_or(0) << " MACs, "
        << est->getInteger("cycles").value_or(0) << " cycles";

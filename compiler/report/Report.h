@@ -43,6 +43,14 @@ FailureOr<llvm::json::Object> buildReport(func::FuncOp func,
                                           const TargetDescription &target,
                                           const ReportInfo &info);
 
+/// The memory plan as JSON (schema "tempo.plan/1"): every buffer with the
+/// values it holds, its offset, size and lifetime; the arena; the bound.
+FailureOr<llvm::json::Object> buildPlan(func::FuncOp func);
+
+/// A text memory map: one row per step, the arena drawn left to right with
+/// a letter per live buffer, the peak step marked.
+LogicalResult printMemoryMap(llvm::raw_ostream &os, func::FuncOp func);
+
 /// Prints a per-layer table of the report (for the terminal).
 void printReportTable(llvm::raw_ostream &os, const llvm::json::Object &report);
 

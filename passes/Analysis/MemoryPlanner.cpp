@@ -3,48 +3,128 @@
 #include "passes/Analysis/MemoryPlanner.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <numeric>
 
 using namespace mlir::tempo;
 
-static bool overlapInTime(const BufferRequest &a, const BufferRequest &b) {
-  return a.first <= b.last && b.first <= a.last;
-}
-
-MemoryPlan mlir::tempo::planGreedyBySize(const std::vector<BufferRequest> &buffers,
-                                   int64_t align) {
+/// Places buffers in `order`, each at the lowest aligned offset that does
+/// not collide with an already placed buffer alive at the same time.
+/// With `target` > 0, a buffer first tries the arena's edges (offset 0,
+/// then target - size) before the lowest gap; on a chain this alternates
+/// neighbours between bottom and top and reaches an arena of `target`.
+static MemoryPlan placeInOrder(const std::vector<BufferRequest> &buffers,
+                               const std::vector<size_t> &order,
+                               int64_t align, int64_t target = 0) {
   MemoryPlan plan;
   plan.offsets.assign(buffers.size(), 0);
-  std::vector<size_t> order(buffers.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return buffers[a].size > buffers[b].size;
-  });
-
-  std::vector<size_t> placed;
+  if (buffers.empty())
+    return plan;
+  // Placed buffers indexed by the steps they are alive at, so a placement
+  // only looks at buffers that share one of its steps: linear in the graph
+  // size for chains, not quadratic.
+  int64_t lo = buffers[0].first, hi = buffers[0].last;
+  for (const BufferRequest &b : buffers) {
+    lo = std::min(lo, b.first);
+    hi = std::max(hi, b.last);
+  }
+  std::vector<std::vector<size_t>> aliveAt(hi - lo + 1);
+  std::vector<size_t> seenStamp(buffers.size(), SIZE_MAX);
   std::vector<std::pair<int64_t, int64_t>> busy; // [begin, end) in bytes
   for (size_t idx : order) {
     const BufferRequest &buf = buffers[idx];
     int64_t size = alignUp(buf.size, align);
     busy.clear();
-    for (size_t other : placed)
-      if (overlapInTime(buf, buffers[other]))
-        busy.push_back({plan.offsets[other],
-                        plan.offsets[other] + alignUp(buffers[other].size, align)});
+    for (int64_t step = buf.first; step <= buf.last; ++step)
+      for (size_t other : aliveAt[step - lo])
+        if (seenStamp[other] != idx) {
+          seenStamp[other] = idx;
+          busy.push_back({plan.offsets[other],
+                          plan.offsets[other] + alignUp(buffers[other].size, align)});
+        }
     std::sort(busy.begin(), busy.end());
-    // The lowest gap that fits, scanning intervals by start.
-    int64_t offset = 0;
-    for (const auto &[begin, end] : busy) {
-      if (begin - offset >= size)
-        break;
-      offset = std::max(offset, end);
+    auto isFree = [&](int64_t at) {
+      for (const auto &[begin, end] : busy)
+        if (at < end && begin < at + size)
+          return false;
+      return true;
+    };
+    int64_t offset = -1;
+    if (target > 0 && size <= target) {
+      if (isFree(0))
+        offset = 0;
+      else if (isFree(target - size))
+        offset = target - size;
+    }
+    if (offset < 0) {
+      // The lowest gap that fits, scanning intervals by start.
+      offset = 0;
+      for (const auto &[begin, end] : busy) {
+        if (begin - offset >= size)
+          break;
+        offset = std::max(offset, end);
+      }
     }
     plan.offsets[idx] = offset;
     plan.arenaSize = std::max(plan.arenaSize, offset + size);
-    placed.push_back(idx);
+    for (int64_t step = buf.first; step <= buf.last; ++step)
+      aliveAt[step - lo].push_back(idx);
   }
   return plan;
+}
+
+MemoryPlan mlir::tempo::planGreedyBySize(const std::vector<BufferRequest> &buffers,
+                                         int64_t align) {
+  std::vector<size_t> order(buffers.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return buffers[a].size > buffers[b].size;
+  });
+  return placeInOrder(buffers, order, align);
+}
+
+MemoryPlan mlir::tempo::planFirstFitByStart(const std::vector<BufferRequest> &buffers,
+                                            int64_t align) {
+  std::vector<size_t> order(buffers.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (buffers[a].first != buffers[b].first)
+      return buffers[a].first < buffers[b].first;
+    return buffers[a].size > buffers[b].size;
+  });
+  return placeInOrder(buffers, order, align);
+}
+
+MemoryPlan mlir::tempo::planEdgesFirst(const std::vector<BufferRequest> &buffers,
+                                       int64_t align) {
+  std::vector<size_t> order(buffers.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (buffers[a].first != buffers[b].first)
+      return buffers[a].first < buffers[b].first;
+    return buffers[a].size > buffers[b].size;
+  });
+  return placeInOrder(buffers, order, align, liveSetBound(buffers, align));
+}
+
+MemoryPlan mlir::tempo::planBest(const std::vector<BufferRequest> &buffers,
+                                 int64_t align, std::string *strategy) {
+  MemoryPlan best = planGreedyBySize(buffers, align);
+  const char *name = "greedy-by-size";
+  MemoryPlan byStart = planFirstFitByStart(buffers, align);
+  if (byStart.arenaSize < best.arenaSize) {
+    best = std::move(byStart);
+    name = "first-fit-by-start";
+  }
+  MemoryPlan edges = planEdgesFirst(buffers, align);
+  if (edges.arenaSize < best.arenaSize) {
+    best = std::move(edges);
+    name = "edges-first";
+  }
+  if (strategy)
+    *strategy = name;
+  return best;
 }
 
 int64_t mlir::tempo::liveSetBound(const std::vector<BufferRequest> &buffers,

@@ -32,6 +32,23 @@ struct MemoryPlan {
 MemoryPlan planGreedyBySize(const std::vector<BufferRequest> &buffers,
                             int64_t align);
 
+/// First fit in order of birth: buffers sorted by first step (then larger
+/// first), each at the lowest aligned offset free of every placed buffer it
+/// overlaps in time. Wins over greedy-by-size on some staircase lifetimes.
+MemoryPlan planFirstFitByStart(const std::vector<BufferRequest> &buffers,
+                               int64_t align);
+
+/// In order of birth, each buffer at offset 0 or L - size (L: the live-set
+/// bound) when free there, else the lowest gap: neighbours on a chain
+/// alternate between the arena's bottom and top, so a chain gets exactly L.
+MemoryPlan planEdgesFirst(const std::vector<BufferRequest> &buffers,
+                          int64_t align);
+
+/// Runs every strategy and keeps the smallest arena (greedy by size on a
+/// tie). `strategy` receives the winner's name if given.
+MemoryPlan planBest(const std::vector<BufferRequest> &buffers, int64_t align,
+                    std::string *strategy = nullptr);
+
 /// The live-set lower bound: the largest, over steps, of the (aligned)
 /// bytes alive at that step. No valid plan is smaller.
 int64_t liveSetBound(const std::vector<BufferRequest> &buffers, int64_t align);

@@ -34,7 +34,8 @@ struct PlanMemoryPass final
     FailureOr<FunctionBuffers> buffers = collectBuffers(func);
     if (failed(buffers))
       return signalPassFailure();
-    MemoryPlan plan = planGreedyBySize(buffers->requests, align);
+    std::string strategy;
+    MemoryPlan plan = planBest(buffers->requests, align, &strategy);
     Builder b(func.getContext());
     for (auto [value, buffer] : llvm::zip(buffers->values, buffers->bufferOf)) {
       int64_t offset = plan.offsets[buffer];
@@ -48,6 +49,9 @@ struct PlanMemoryPass final
     func->setAttr(kArenaSizeAttr,
                   b.getI64IntegerAttr(std::max<int64_t>(plan.arenaSize, align)));
     func->setAttr(kArenaAlignAttr, b.getI64IntegerAttr(align));
+    func->setAttr(kLiveBoundAttr,
+                  b.getI64IntegerAttr(liveSetBound(buffers->requests, align)));
+    func->setAttr(kPlanStrategyAttr, b.getStringAttr(strategy));
   }
 
   /// Every returned value must own an arena slot written by an op: copy

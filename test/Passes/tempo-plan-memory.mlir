@@ -6,7 +6,7 @@
 // operand's buffer, so the whole chain needs one buffer.
 // CHECK-LABEL: func.func @chain
 // CHECK-SAME: (%arg0: tensor<1x64xf32> {tempo.offset = 0 : i64})
-// CHECK-SAME: attributes {tempo.arena_align = 16 : i64, tempo.arena_size = 256 : i64}
+// CHECK-SAME: attributes {tempo.arena_align = 16 : i64, tempo.arena_size = 256 : i64, tempo.live_bound = 256 : i64, tempo.plan_strategy = "greedy-by-size"}
 // CHECK: tempo.relu %arg0 {tempo.offset = 0 : i64, tempo.reuses = 0 : i64}
 // CHECK: tempo.sigmoid %{{.+}} {tempo.offset = 0 : i64, tempo.reuses = 0 : i64}
 // CHECK: tempo.tanh %{{.+}} {tempo.offset = 0 : i64, tempo.reuses = 0 : i64}

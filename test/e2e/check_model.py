@@ -123,6 +123,16 @@ def main():
         if not checks.check(r.returncode == 0, "tempoc run on " + tag, r.stderr.strip()):
             continue
         evals = [load(os.path.join(ref_dir, "output_%d.pb" % i)) for i in range(len(golds))]
+        # The optimisations (folding, fusion, in-place buffers) change no
+        # result beyond rounding: compare with the unoptimized pipeline.
+        raw_dir = os.path.join(args.work, tag + ".tempoc-run-unoptimized")
+        r = run(cmd[:4] + [raw_dir, "--no-fusion", "--no-in-place"] + cmd[5:])
+        if checks.check(r.returncode == 0, "tempoc run --no-fusion --no-in-place on " + tag, r.stderr.strip()):
+            for i in range(len(golds)):
+                raw = load(os.path.join(raw_dir, "output_%d.pb" % i))
+                checks.check(raw.shape == evals[i].shape and np.allclose(evals[i], raw, rtol=1e-4, atol=1e-6),
+                             "%s output %d: optimized equals unoptimized (rtol 1e-4, atol 1e-6)" % (tag, i),
+                             "max abs diff %g" % float(np.max(np.abs(evals[i].astype(np.float64) - raw))))
         for i, g in enumerate(golds):
             ref = load(g)
             ok = evals[i].shape == ref.shape and np.allclose(evals[i], ref, rtol=1e-3, atol=1e-5)

@@ -106,7 +106,46 @@ TEST(MemoryPlanner, RandomGraphsGiveValidPlansAboveTheBound) {
     // Deterministic: the same requests give the same plan.
     MemoryPlan again = planGreedyBySize(bufs, align);
     ASSERT_EQ(again.offsets, plan.offsets);
+    // The other strategy is valid too, and planBest keeps the smaller.
+    MemoryPlan byStart = planFirstFitByStart(bufs, align);
+    ASSERT_TRUE(bruteForceValid(bufs, byStart, align)) << "trial " << trial;
+    MemoryPlan edges = planEdgesFirst(bufs, align);
+    ASSERT_TRUE(bruteForceValid(bufs, edges, align)) << "trial " << trial;
+    MemoryPlan best = planBest(bufs, align);
+    ASSERT_TRUE(bruteForceValid(bufs, best, align)) << "trial " << trial;
+    ASSERT_EQ(best.arenaSize, std::min({plan.arenaSize, byStart.arenaSize,
+                                        edges.arenaSize}));
+    ASSERT_GE(best.arenaSize, bound);
   }
+}
+
+/// A chain (each buffer read only by the next step): at most two buffers
+/// are alive at once, and the plan reaches the bound exactly.
+TEST(MemoryPlanner, ChainsReachTheBound) {
+  std::mt19937 rng(99);
+  for (int trial = 0; trial < 1000; ++trial) {
+    int n = 1 + rng() % 60;
+    int64_t align = int64_t(1) << (rng() % 5);
+    std::vector<BufferRequest> bufs(n);
+    for (int i = 0; i < n; ++i)
+      bufs[i] = {int64_t(1 + rng() % 9000), i, i + 1};
+    MemoryPlan plan = planBest(bufs, align);
+    ASSERT_EQ(checkPlan(bufs, plan, align), "") << "trial " << trial;
+    ASSERT_EQ(plan.arenaSize, bruteForceBound(bufs, align)) << "trial " << trial;
+  }
+}
+
+TEST(MemoryPlanner, FirstFitByStartWinsOnAStaircase) {
+  // Sizes grow along the chain while a small buffer lives long: placing by
+  // size first parks the long-lived buffer badly.
+  std::vector<BufferRequest> bufs = {
+      {16, 0, 3}, {32, 0, 1}, {48, 1, 2}, {64, 2, 3}};
+  std::string strategy;
+  MemoryPlan best = planBest(bufs, 16, &strategy);
+  EXPECT_EQ(checkPlan(bufs, best, 16), "");
+  EXPECT_EQ(best.arenaSize, liveSetBound(bufs, 16));
+  EXPECT_LE(best.arenaSize, planGreedyBySize(bufs, 16).arenaSize);
+  EXPECT_LE(best.arenaSize, planFirstFitByStart(bufs, 16).arenaSize);
 }
 
 } // namespace

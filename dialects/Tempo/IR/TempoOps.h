@@ -21,6 +21,13 @@ constexpr llvm::StringLiteral kArenaAlignAttr = "tempo.arena_align";
 /// On an op whose result lives in the buffer of operand N: a view (reshape)
 /// or an in-place computation (the memory planner decides).
 constexpr llvm::StringLiteral kReusesAttr = "tempo.reuses";
+/// Function attributes the memory passes record for the report: the
+/// live-set bound of the final plan (reuse included), the bound of the
+/// imported graph before any optimisation (set by tempoc), and the offset
+/// strategy that won.
+constexpr llvm::StringLiteral kLiveBoundAttr = "tempo.live_bound";
+constexpr llvm::StringLiteral kUnoptimizedBoundAttr = "tempo.unoptimized_bound";
+constexpr llvm::StringLiteral kPlanStrategyAttr = "tempo.plan_strategy";
 /// Function argument / result attribute with the ONNX graph input/output name.
 constexpr llvm::StringLiteral kNameAttr = "tempo.name";
 } // namespace mlir::tempo
