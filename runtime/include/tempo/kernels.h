@@ -321,8 +321,12 @@ void broadcast(const tempo_broadcast_params_t &p, const T *a, const T *b,
   // Fast path: both operands have the output's shape.
   if (isDense(rank, p.out_dims, p.a_strides) &&
       isDense(rank, p.out_dims, p.b_strides)) {
-    for (int32_t i = 0; i < p.size; ++i)
-      y[i] = activate(p.act, Op::apply(a[i], b[i]));
+    if (p.act.kind == TEMPO_ACT_NONE)
+      for (int32_t i = 0; i < p.size; ++i)
+        y[i] = Op::apply(a[i], b[i]);
+    else
+      for (int32_t i = 0; i < p.size; ++i)
+        y[i] = activate(p.act, Op::apply(a[i], b[i]));
     return;
   }
   // General path: an explicit loop over the innermost dimension, and an
@@ -332,8 +336,13 @@ void broadcast(const tempo_broadcast_params_t &p, const T *a, const T *b,
   int32_t idx[TEMPO_MAX_RANK] = {0};
   int32_t aOff = 0, bOff = 0;
   for (int32_t base = 0; base < p.size; base += inner) {
-    for (int32_t j = 0; j < inner; ++j)
-      y[base + j] = activate(p.act, Op::apply(a[aOff + j * as], b[bOff + j * bs]));
+    if (p.act.kind == TEMPO_ACT_NONE)
+      for (int32_t j = 0; j < inner; ++j)
+        y[base + j] = Op::apply(a[aOff + j * as], b[bOff + j * bs]);
+    else
+      for (int32_t j = 0; j < inner; ++j)
+        y[base + j] =
+            activate(p.act, Op::apply(a[aOff + j * as], b[bOff + j * bs]));
     for (int32_t d = rank - 2; d >= 0; --d) {
       aOff += p.a_strides[d];
       bOff += p.b_strides[d];
@@ -402,41 +411,113 @@ inline T convAt(const tempo_conv_params_t &p, const T *x, const T *w,
 }
 } // namespace detail
 
+namespace detail {
+/// Conv outputs ow0 .. ow0+count-1 (count <= 4) of row oh, before the
+/// activation, into out[]. Where the four windows lie inside the input
+/// row, they are computed together (each weight loaded once for four
+/// MACs); the accumulation order is convAt's either way, so the results
+/// are the same bits.
+template <typename T>
+inline void convOutputs(const tempo_conv_params_t &p, const T *x, const T *w,
+                        const T *b, int32_t n, int32_t oc, int32_t oh,
+                        int32_t ow0, int32_t count, T *out) {
+  const int32_t sw = p.stride_w;
+  const int32_t iwFirst = ow0 * sw - p.pad_left;
+  const int32_t iwLast = (ow0 + 3) * sw - p.pad_left + (p.k_w - 1) * p.dil_w;
+  if (count != 4 || iwFirst < 0 || iwLast >= p.in_w) {
+    for (int32_t j = 0; j < count; ++j)
+      out[j] = convAt(p, x, w, b, n, oc, oh, ow0 + j);
+    return;
+  }
+  const int32_t icPerGroup = p.in_c / p.groups;
+  const int32_t ocPerGroup = p.out_c / p.groups;
+  const int32_t inPlane = p.in_h * p.in_w;
+  const int32_t kPlane = p.k_h * p.k_w;
+  const T *xg = x + (n * p.in_c + (oc / ocPerGroup) * icPerGroup) * inPlane;
+  const T *wo = w + oc * icPerGroup * kPlane;
+  const int32_t ih0 = oh * p.stride_h - p.pad_top;
+  int32_t khLo, khHi;
+  tapRange(ih0, p.dil_h, p.k_h, p.in_h, khLo, khHi);
+  T a0 = T(0), a1 = T(0), a2 = T(0), a3 = T(0);
+  for (int32_t ic = 0; ic < icPerGroup; ++ic) {
+    const T *xc = xg + ic * inPlane;
+    const T *wc = wo + ic * kPlane;
+    for (int32_t kh = khLo; kh < khHi; ++kh) {
+      const T *xr = xc + (ih0 + kh * p.dil_h) * p.in_w + iwFirst;
+      const T *wr = wc + kh * p.k_w;
+      for (int32_t kw = 0; kw < p.k_w; ++kw) {
+        const T wv = wr[kw];
+        const T *xp = xr + kw * p.dil_w;
+        a0 += xp[0] * wv;
+        a1 += xp[sw] * wv;
+        a2 += xp[2 * sw] * wv;
+        a3 += xp[3 * sw] * wv;
+      }
+    }
+  }
+  if (p.has_bias) {
+    const T bias = b[oc];
+    a0 += bias;
+    a1 += bias;
+    a2 += bias;
+    a3 += bias;
+  }
+  out[0] = a0;
+  out[1] = a1;
+  out[2] = a2;
+  out[3] = a3;
+}
+} // namespace detail
+
 /// Convolution (float), NCHW / OIHW, optional bias, then the fused
 /// activation, then the fused pooling if any (p.pool): each pooled output
 /// reduces its pool_h x pool_w window of activated conv outputs (max, or
-/// the mean in window order), so the unpooled tensor is never stored.
+/// the mean summed in window order, row by row), so the unpooled tensor is
+/// never stored; the pooled output row itself holds the running values.
 template <typename T>
 void conv(const tempo_conv_params_t &p, const T *x, const T *w, const T *b,
           T *y) {
   static_assert(detail::Traits<T>::isFloat, "conv is float-only");
+  T v[4];
   for (int32_t n = 0; n < p.batch; ++n) {
     for (int32_t oc = 0; oc < p.out_c; ++oc) {
       if (p.pool == TEMPO_POOL_NONE) {
         T *yo = y + (n * p.out_c + oc) * p.out_h * p.out_w;
         for (int32_t oh = 0; oh < p.out_h; ++oh)
-          for (int32_t ow = 0; ow < p.out_w; ++ow)
-            yo[oh * p.out_w + ow] = detail::activate(
-                p.act, detail::convAt(p, x, w, b, n, oc, oh, ow));
+          for (int32_t ow = 0; ow < p.out_w; ow += 4) {
+            const int32_t count = p.out_w - ow < 4 ? p.out_w - ow : 4;
+            detail::convOutputs(p, x, w, b, n, oc, oh, ow, count, v);
+            for (int32_t j = 0; j < count; ++j)
+              yo[oh * p.out_w + ow + j] = detail::activate(p.act, v[j]);
+          }
         continue;
       }
       T *yo = y + (n * p.out_c + oc) * p.pooled_h * p.pooled_w;
-      const T count = static_cast<T>(p.pool_h * p.pool_w);
-      for (int32_t ph = 0; ph < p.pooled_h; ++ph)
-        for (int32_t pw = 0; pw < p.pooled_w; ++pw) {
-          T r = T(0);
-          for (int32_t dh = 0; dh < p.pool_h; ++dh)
-            for (int32_t dw = 0; dw < p.pool_w; ++dw) {
-              const T v = detail::activate(
-                  p.act, detail::convAt(p, x, w, b, n, oc, ph * p.pool_h + dh,
-                                        pw * p.pool_w + dw));
+      const int32_t width = p.pooled_w * p.pool_w; // conv columns pooled
+      for (int32_t ph = 0; ph < p.pooled_h; ++ph) {
+        T *row = yo + ph * p.pooled_w;
+        for (int32_t dh = 0; dh < p.pool_h; ++dh) {
+          const int32_t oh = ph * p.pool_h + dh;
+          for (int32_t ow = 0; ow < width; ow += 4) {
+            const int32_t count = width - ow < 4 ? width - ow : 4;
+            detail::convOutputs(p, x, w, b, n, oc, oh, ow, count, v);
+            for (int32_t j = 0; j < count; ++j) {
+              const T a = detail::activate(p.act, v[j]);
+              const int32_t pw = (ow + j) / p.pool_w;
+              const bool first = dh == 0 && (ow + j) % p.pool_w == 0;
               if (p.pool == TEMPO_POOL_MAX)
-                r = (dh == 0 && dw == 0) || v > r ? v : r;
+                row[pw] = first || a > row[pw] ? a : row[pw];
               else
-                r += v;
+                row[pw] = first ? a : row[pw] + a;
             }
-          yo[ph * p.pooled_w + pw] = p.pool == TEMPO_POOL_MAX ? r : r / count;
+          }
         }
+        if (p.pool == TEMPO_POOL_AVERAGE) {
+          const T count = static_cast<T>(p.pool_h * p.pool_w);
+          for (int32_t pw = 0; pw < p.pooled_w; ++pw)
+            row[pw] = row[pw] / count;
+        }
+      }
     }
   }
 }
