@@ -128,7 +128,7 @@ def public_kernels(source):
     namespace tempo outside tempo::detail."""
     text = re.sub(r"namespace detail \{.*?\} // namespace detail", "", source, flags=re.S)
     kernels = []
-    for m in re.finditer(r"(template <typename T>\s*|inline )void (\w+)\(([^)]*)\)\s*\{",
+    for m in re.finditer(r"(template <typename T>\s*(?:TEMPO_KERNEL )?|inline )void (\w+)\(([^)]*)\)\s*\{",
                          text):
         body = text[m.end():text.find("\n}\n", m.end())]
         params = [" ".join(p.split()) for p in m.group(3).split(",")]

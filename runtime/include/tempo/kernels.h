@@ -64,6 +64,21 @@
 // -ffp-contract=off where bit-for-bit agreement with `tempoc run` matters
 // (the tests do); otherwise expect differences in the last bits.
 
+/// The heavy kernels (conv, gemm, matmul) are forced inline into the
+/// generated code whenever it is optimised, so each call is specialised on
+/// its constexpr parameters: loop bounds and strides become constants. On
+/// the HAR example this is both faster and smaller than shared code (M4F
+/// -Os: 3.04M -> 1.59M instructions, model flash 27174 -> 27058 bytes).
+/// A model with many conv layers may prefer shared code for flash: build
+/// with -DTEMPO_KERNEL=inline.
+#ifndef TEMPO_KERNEL
+#if defined(__OPTIMIZE__)
+#define TEMPO_KERNEL inline __attribute__((always_inline))
+#else
+#define TEMPO_KERNEL inline
+#endif
+#endif
+
 namespace tempo {
 namespace detail {
 
@@ -379,7 +394,7 @@ namespace detail {
 /// kh, then kw, of input * weight, plus the bias last. Taps that fall in
 /// the padding are skipped.
 template <typename T>
-inline T convAt(const tempo_conv_params_t &p, const T *x, const T *w,
+TEMPO_KERNEL T convAt(const tempo_conv_params_t &p, const T *x, const T *w,
                 const T *b, int32_t n, int32_t oc, int32_t oh, int32_t ow) {
   const int32_t icPerGroup = p.in_c / p.groups;
   const int32_t ocPerGroup = p.out_c / p.groups;
@@ -418,7 +433,7 @@ namespace detail {
 /// MACs); the accumulation order is convAt's either way, so the results
 /// are the same bits.
 template <typename T>
-inline void convOutputs(const tempo_conv_params_t &p, const T *x, const T *w,
+TEMPO_KERNEL void convOutputs(const tempo_conv_params_t &p, const T *x, const T *w,
                         const T *b, int32_t n, int32_t oc, int32_t oh,
                         int32_t ow0, int32_t count, T *out) {
   const int32_t sw = p.stride_w;
@@ -475,7 +490,7 @@ inline void convOutputs(const tempo_conv_params_t &p, const T *x, const T *w,
 /// the mean summed in window order, row by row), so the unpooled tensor is
 /// never stored; the pooled output row itself holds the running values.
 template <typename T>
-void conv(const tempo_conv_params_t &p, const T *x, const T *w, const T *b,
+TEMPO_KERNEL void conv(const tempo_conv_params_t &p, const T *x, const T *w, const T *b,
           T *y) {
   static_assert(detail::Traits<T>::isFloat, "conv is float-only");
   T v[4];
@@ -629,7 +644,7 @@ void global_average_pool(const tempo_reduce_params_t &p, const T *x, T *y) {
 /// y = alpha * acc + beta * c(i, j) (y = alpha * acc without c).
 /// Aliasing: y must not overlap a, b or c.
 template <typename T>
-void gemm(const tempo_gemm_params_t &p, const T *a, const T *b, const T *c,
+TEMPO_KERNEL void gemm(const tempo_gemm_params_t &p, const T *a, const T *b, const T *c,
           T *y) {
   static_assert(detail::Traits<T>::isFloat, "gemm is float-only");
   // Element (i, l) of op(a) is a[i * aRow + l * aCol]; (l, j) of op(b) is
@@ -658,7 +673,7 @@ void gemm(const tempo_gemm_params_t &p, const T *a, const T *b, const T *c,
 /// Each element: acc = +0, acc += a(r, l) * b(l, s) for l ascending.
 /// Aliasing: y must not overlap a or b.
 template <typename T>
-void matmul(const tempo_matmul_params_t &p, const T *a, const T *b, T *y) {
+TEMPO_KERNEL void matmul(const tempo_matmul_params_t &p, const T *a, const T *b, T *y) {
   static_assert(detail::Traits<T>::isFloat, "matmul is float-only");
   const int32_t rank = p.batch_rank;
   int32_t batches = 1;
