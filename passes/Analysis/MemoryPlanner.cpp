@@ -74,38 +74,34 @@ static MemoryPlan placeInOrder(const std::vector<BufferRequest> &buffers,
   return plan;
 }
 
-MemoryPlan mlir::tempo::planGreedyBySize(const std::vector<BufferRequest> &buffers,
-                                         int64_t align) {
+/// Buffer indices by decreasing size, or by birth (then decreasing size);
+/// stable, so ties keep request order and plans are deterministic.
+static std::vector<size_t> placementOrder(const std::vector<BufferRequest> &buffers,
+                                          bool byBirth) {
   std::vector<size_t> order(buffers.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (byBirth && buffers[a].first != buffers[b].first)
+      return buffers[a].first < buffers[b].first;
     return buffers[a].size > buffers[b].size;
   });
-  return placeInOrder(buffers, order, align);
+  return order;
+}
+
+MemoryPlan mlir::tempo::planGreedyBySize(const std::vector<BufferRequest> &buffers,
+                                         int64_t align) {
+  return placeInOrder(buffers, placementOrder(buffers, /*byBirth=*/false), align);
 }
 
 MemoryPlan mlir::tempo::planFirstFitByStart(const std::vector<BufferRequest> &buffers,
                                             int64_t align) {
-  std::vector<size_t> order(buffers.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    if (buffers[a].first != buffers[b].first)
-      return buffers[a].first < buffers[b].first;
-    return buffers[a].size > buffers[b].size;
-  });
-  return placeInOrder(buffers, order, align);
+  return placeInOrder(buffers, placementOrder(buffers, /*byBirth=*/true), align);
 }
 
 MemoryPlan mlir::tempo::planEdgesFirst(const std::vector<BufferRequest> &buffers,
                                        int64_t align) {
-  std::vector<size_t> order(buffers.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    if (buffers[a].first != buffers[b].first)
-      return buffers[a].first < buffers[b].first;
-    return buffers[a].size > buffers[b].size;
-  });
-  return placeInOrder(buffers, order, align, liveSetBound(buffers, align));
+  return placeInOrder(buffers, placementOrder(buffers, /*byBirth=*/true), align,
+                      liveSetBound(buffers, align));
 }
 
 MemoryPlan mlir::tempo::planBest(const std::vector<BufferRequest> &buffers,

