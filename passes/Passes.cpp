@@ -15,6 +15,7 @@ void mlir::tempo::buildTempoPipeline(OpPassManager &pm,
   fpm.addPass(createFoldConstantsPass());
   if (options.fuse) {
     fpm.addPass(createFoldBatchNormPass());
+    fpm.addPass(createFoldMatMulAddPass());
     fpm.addPass(createFuseActivationsPass());
     fpm.addPass(createFusePoolingPass());
   }

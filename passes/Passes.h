@@ -29,10 +29,12 @@ struct TempoPipelineOptions {
 
 /// Rewrites of the fusion passes, for reuse in other pipelines.
 void populateFoldBatchNormPatterns(RewritePatternSet &patterns);
+void populateFoldMatMulAddPatterns(RewritePatternSet &patterns);
 void populateFuseActivationsPatterns(RewritePatternSet &patterns);
 void populateFusePoolingPatterns(RewritePatternSet &patterns);
 
-/// canonicalize -> fold constants -> fold batch norm -> fuse activations ->
+/// canonicalize -> fold constants -> fold batch norm -> fold matmul+add ->
+/// fuse activations ->
 /// fuse pooling -> canonicalize -> cse -> schedule for memory -> plan memory
 /// -> verify.
 void buildTempoPipeline(OpPassManager &pm, const TempoPipelineOptions &options);

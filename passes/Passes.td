@@ -56,6 +56,27 @@ def FoldConstantsPass : Pass<"tempo-fold-constants", "func::FuncOp"> {
   let dependentDialects = ["::mlir::tempo::TempoDialect"];
 }
 
+def FoldMatMulAddPass : Pass<"tempo-fold-matmul-add", "func::FuncOp"> {
+  let summary = "fold a 2-D matmul and the add of a bias into one gemm";
+  let description = [{
+    `add(matmul(A, B), C)` with 2-D A and B, the matmul used only by the
+    add, and C broadcasting to the result as a gemm bias ([N], [1, N],
+    [M, 1], [M, N] or a scalar) becomes `gemm(A, B, C)`: one kernel, and no
+    intermediate tensor. PyTorch's Linear often exports this way.
+
+    Before:
+    ```mlir
+    %m = tempo.matmul %a, %w : (tensor<1x32xf32>, tensor<32x6xf32>) -> tensor<1x6xf32>
+    %y = tempo.add %m, %b : (tensor<1x6xf32>, tensor<6xf32>) -> tensor<1x6xf32>
+    ```
+    After:
+    ```mlir
+    %y = tempo.gemm %a, %w, %b : (tensor<1x32xf32>, tensor<32x6xf32>, tensor<6xf32>) -> tensor<1x6xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::tempo::TempoDialect"];
+}
+
 def FuseActivationsPass : Pass<"tempo-fuse-activations", "func::FuncOp"> {
   let summary = "fuse activations into the op that produces their input";
   let description = [{

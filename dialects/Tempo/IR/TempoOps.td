@@ -353,6 +353,7 @@ def Tempo_TransposeOp : Tempo_Op<"transpose", [Pure]> {
   let results = (outs Tempo_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Tempo_ConcatOp : Tempo_Op<"concat", [Pure]> {
