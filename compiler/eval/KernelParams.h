@@ -11,9 +11,7 @@
 #ifndef TEMPO_EVAL_KERNELPARAMS_H
 #define TEMPO_EVAL_KERNELPARAMS_H
 
-#include "tempo/ops_params.h"
 #include "tempo/params.h"
-#include "tempo/recurrent_params.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Operation.h"
@@ -31,37 +29,17 @@ using KernelParams =
                  tempo_unary_params_t, tempo_softmax_params_t,
                  tempo_batch_norm_params_t, tempo_transpose_params_t,
                  tempo_concat_params_t, tempo_copy_params_t,
-                 tempo_channel_affine_params_t, tempo_math_params_t,
-                 tempo_binary_math_params_t, tempo_reduction_params_t,
-                 tempo_arg_reduce_params_t, tempo_layer_norm_params_t,
-                 tempo_strided_copy_params_t, tempo_gather_params_t,
-                 tempo_cast_params_t, tempo_dft_params_t, tempo_stft_params_t,
-                 tempo_lstm_params_t, tempo_gru_params_t, tempo_rnn_params_t>;
+                 tempo_channel_affine_params_t>;
 
-/// One call of a runtime kernel: `tempo::<kernel><T>(params, operands...,
-/// results... [, scratch])`. Concat lowers to one call per input, each with
-/// operand i.
+/// One call of a runtime kernel: `mlir::tempo::<kernel><T>(params, operands...,
+/// result)`. Concat lowers to one call per input, each with operand i.
 struct KernelCall {
-  /// The runtime function, e.g. "conv" for tempo::conv<T>.
+  /// The runtime function, e.g. "conv" for mlir::tempo::conv<T>.
   const char *kernel;
   KernelParams params;
   /// Indices of the op operands the call reads, in argument order; -1 is a
   /// null pointer (an absent optional operand).
   std::vector<int> operands;
-  /// The output pointers, in argument order: element offsets into the op's
-  /// result (ops that pack several ONNX outputs pass one pointer each); -1 is
-  /// a null pointer (an output nobody uses).
-  std::vector<int64_t> results = {0};
-  /// Index of the operand passed last as the kernel's scratch buffer (a
-  /// tempo.scratch), or -1.
-  int scratch = -1;
-  /// The template arguments: empty for `<T>` with T the result's element
-  /// type; else the element type T is (arg_reduce: the input's), or
-  /// `castTo` set for the two-type `cast<From, To>` (From = operand 0's).
-  mlir::Type element;
-  bool isCast = false;
-  /// Whether the kernel is a plain function (dft, stft: no template).
-  bool untyped = false;
 };
 
 /// The kernel calls that implement `op`, in order. Fails with a diagnostic
