@@ -9,6 +9,33 @@
 using namespace mlir;
 using namespace mlir::tempo;
 
+/// The conv shapes tempo::conv computes over its own input (kernels.h:
+/// convPointwiseInPlace, convDepthwiseInPlace), with the same limits.
+static bool convRunsInPlace(ConvOp conv) {
+  auto x = cast<RankedTensorType>(conv.getInput().getType());
+  auto w = cast<RankedTensorType>(conv.getWeight().getType());
+  auto y = cast<RankedTensorType>(conv.getType());
+  if (!x.getElementType().isF32() || x.getDimSize(0) != 1 ||
+      conv.getPool() != "none")
+    return false;
+  auto ones = [](ArrayRef<int64_t> v) {
+    return llvm::all_of(v, [](int64_t d) { return d == 1; });
+  };
+  auto zeros = [](ArrayRef<int64_t> v) {
+    return llvm::all_of(v, [](int64_t d) { return d == 0; });
+  };
+  int64_t inC = x.getDimSize(1), outC = y.getDimSize(1);
+  ArrayRef<int64_t> k = w.getShape().drop_front(2);
+  // Pointwise: 1x1, stride 1, unpadded, one group, out_c <= in_c <= 64.
+  if (ones(k) && ones(conv.getStrides()) && zeros(conv.getPads()) &&
+      conv.getGroup() == 1 && outC <= inC && inC <= 64)
+    return true;
+  // 1-D depthwise, stride and dilation 1, output as wide as the input.
+  return x.getRank() == 3 && conv.getGroup() == inC && outC == inC &&
+         ones(conv.getStrides()) && ones(conv.getDilations()) &&
+         k[0] <= 16 && y.getDimSize(2) == x.getDimSize(2);
+}
+
 ReuseKind mlir::tempo::reuseKind(Operation *op, unsigned i) {
   if (i >= op->getNumOperands() || op->getNumResults() != 1)
     return ReuseKind::None;
@@ -18,6 +45,9 @@ ReuseKind mlir::tempo::reuseKind(Operation *op, unsigned i) {
     return ReuseKind::None;
   if (isa<ReshapeOp>(op))
     return ReuseKind::View;
+  if (auto conv = dyn_cast<ConvOp>(op))
+    return i == 0 && convRunsInPlace(conv) ? ReuseKind::InPlace
+                                           : ReuseKind::None;
   // In place: the kernel reads element k of the operand before writing
   // element k of the result, and both have the same type.
   if (operand.getType() != result.getType())

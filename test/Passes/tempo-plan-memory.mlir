@@ -67,3 +67,23 @@ func.func @outputs(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4
   %r = tempo.relu %x : tensor<4xf32>
   return %x, %c, %r, %r : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
 }
+
+// -----
+
+// Pointwise and 1-D depthwise convolutions run in place over an input that
+// dies there (a per-position or per-window temporary on the stack); a 3-wide
+// dense conv does not.
+// CHECK-LABEL: func.func @conv_in_place
+// CHECK: %[[PW:.+]] = tempo.conv %arg0, %{{.+}} {{{.*}}tempo.offset = [[O:[0-9]+]] : i64, tempo.reuses = 0 : i64} : (tensor<1x8x32xf32>, tensor<8x8x1xf32>) -> tensor<1x8x32xf32>
+// CHECK: %[[DW:.+]] = tempo.conv %[[PW]], %{{.+}} {{{.*}}tempo.offset = [[O]] : i64, tempo.reuses = 0 : i64} : (tensor<1x8x32xf32>, tensor<8x1x3xf32>) -> tensor<1x8x32xf32>
+// CHECK: tempo.conv %[[DW]], %{{.+}} {{{.*}}tempo.offset = {{[0-9]+}} : i64} : (tensor<1x8x32xf32>, tensor<8x8x3xf32>)
+// CHECK-SAME: tensor<1x8x32xf32>
+func.func @conv_in_place(%x: tensor<1x8x32xf32>) -> tensor<1x8x32xf32> {
+  %wp = tempo.constant dense<0.5> : tensor<8x8x1xf32>
+  %wd = tempo.constant dense<0.25> : tensor<8x1x3xf32>
+  %wf = tempo.constant dense<0.125> : tensor<8x8x3xf32>
+  %pw = tempo.conv %x, %wp {dilations = array<i64: 1>, group = 1 : i64, pads = array<i64: 0, 0>, strides = array<i64: 1>} : (tensor<1x8x32xf32>, tensor<8x8x1xf32>) -> tensor<1x8x32xf32>
+  %dw = tempo.conv %pw, %wd {dilations = array<i64: 1>, group = 8 : i64, pads = array<i64: 1, 1>, strides = array<i64: 1>} : (tensor<1x8x32xf32>, tensor<8x1x3xf32>) -> tensor<1x8x32xf32>
+  %full = tempo.conv %dw, %wf {dilations = array<i64: 1>, group = 1 : i64, pads = array<i64: 1, 1>, strides = array<i64: 1>} : (tensor<1x8x32xf32>, tensor<8x8x3xf32>) -> tensor<1x8x32xf32>
+  return %full : tensor<1x8x32xf32>
+}

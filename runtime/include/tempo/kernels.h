@@ -484,8 +484,76 @@ TEMPO_KERNEL void convOutputs(const tempo_conv_params_t &p, const T *x, const T 
 }
 } // namespace detail
 
+namespace detail {
+/// Most input channels an in-place pointwise conv may have (its per-position
+/// temporary lives on the stack). The memory planner checks the same limit.
+constexpr int32_t kInPlacePointwiseMaxChannels = 64;
+/// Largest kernel an in-place 1-D depthwise conv may have.
+constexpr int32_t kInPlaceDepthwiseMaxKernel = 16;
+
+/// Pointwise (1x1, stride 1, unpadded, one group, batch 1) conv writing over
+/// its own input (y == x, out_c <= in_c): each position's input channels are
+/// copied to a stack temporary before that position's outputs are written.
+/// Same accumulation order as convAt.
+template <typename T>
+inline void convPointwiseInPlace(const tempo_conv_params_t &p, T *xy,
+                                 const T *w, const T *b) {
+  const int32_t plane = p.in_h * p.in_w;
+  T t[kInPlacePointwiseMaxChannels];
+  for (int32_t pos = 0; pos < plane; ++pos) {
+    for (int32_t ic = 0; ic < p.in_c; ++ic)
+      t[ic] = xy[ic * plane + pos];
+    for (int32_t oc = 0; oc < p.out_c; ++oc) {
+      T acc = T(0);
+      for (int32_t ic = 0; ic < p.in_c; ++ic)
+        acc += t[ic] * w[oc * p.in_c + ic];
+      if (p.has_bias)
+        acc += b[oc];
+      xy[oc * plane + pos] = activate(p.act, acc);
+    }
+  }
+}
+
+/// 1-D depthwise conv (one channel per group, stride 1, dilation 1, output
+/// as wide as the input, batch 1) writing over its own input: a window of
+/// the channel's original values slides ahead of the writes. Same taps and
+/// order as convAt.
+template <typename T>
+inline void convDepthwiseInPlace(const tempo_conv_params_t &p, T *xy,
+                                 const T *w, const T *b) {
+  const int32_t n = p.in_w, k = p.k_w, pl = p.pad_left;
+  T win[kInPlaceDepthwiseMaxKernel];
+  for (int32_t c = 0; c < p.in_c; ++c) {
+    T *row = xy + c * n;
+    // win[j] holds the original value at position w - pl + j.
+    for (int32_t j = 0; j < k; ++j) {
+      const int32_t at = j - pl;
+      win[j] = at >= 0 && at < n ? row[at] : T(0);
+    }
+    for (int32_t ow = 0; ow < n; ++ow) {
+      T acc = T(0);
+      for (int32_t j = 0; j < k; ++j) {
+        const int32_t at = ow - pl + j;
+        if (at >= 0 && at < n)
+          acc += win[j] * w[c * k + j];
+      }
+      if (p.has_bias)
+        acc += b[c];
+      // Slide before overwriting: the next window's last value is still an
+      // original input (it lies at or beyond ow + 1).
+      for (int32_t j = 0; j + 1 < k; ++j)
+        win[j] = win[j + 1];
+      const int32_t next = ow + 1 - pl + k - 1;
+      win[k - 1] = next >= 0 && next < n ? row[next] : T(0);
+      row[ow] = activate(p.act, acc);
+    }
+  }
+}
+} // namespace detail
+
 /// Convolution (float), NCHW / OIHW, optional bias, then the fused
-/// activation, then the fused pooling if any (p.pool): each pooled output
+/// activation, then the fused pooling if any (p.pool). y may alias x only
+/// for the in-place shapes above (pointwise, 1-D depthwise). Each pooled output
 /// reduces its pool_h x pool_w window of activated conv outputs (max, or
 /// the mean summed in window order, row by row), so the unpooled tensor is
 /// never stored; the pooled output row itself holds the running values.
@@ -493,6 +561,15 @@ template <typename T>
 TEMPO_KERNEL void conv(const tempo_conv_params_t &p, const T *x, const T *w, const T *b,
           T *y) {
   static_assert(detail::Traits<T>::isFloat, "conv is float-only");
+  // In place (the memory planner gave y the input's buffer): only the
+  // pointwise and 1-D depthwise shapes the planner allows.
+  if (static_cast<const void *>(x) == static_cast<const void *>(y)) {
+    if (p.groups == 1 && p.k_h == 1 && p.k_w == 1)
+      detail::convPointwiseInPlace(p, y, w, b);
+    else
+      detail::convDepthwiseInPlace(p, y, w, b);
+    return;
+  }
   T v[4];
   for (int32_t n = 0; n < p.batch; ++n) {
     for (int32_t oc = 0; oc < p.out_c; ++oc) {
