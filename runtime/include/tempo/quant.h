@@ -1,0 +1,967 @@
+/*===- tempo/quant.h - Integer-only int8 kernels ----------------*- C++ -*-===*
+ *
+ * Part of the Tempo runtime. Header-only C++17 kernels for integer-only int8
+ * inference (the scheme is described at the top of tempo/quant_params.h),
+ * shared by the firmware and the compiler's reference evaluator. The rules of
+ * tempo/kernels.h apply: embedded subset (no heap, exceptions, RTTI, static
+ * data or C++ library headers), const parameter structs computed by the
+ * compiler and not validated here, dense row-major NCHW tensors, no scratch.
+ *
+ * Integer only: apart from quantize_s8 / dequantize_s8 (the model's float
+ * edges) and the compiler-side helpers at the end of this file, no kernel
+ * here touches a float. Multipliers, shifts and tables come from the
+ * compiler; the helpers that compute them (tempo_quantize_multiplier,
+ * tempo_build_*) use double and run only in the compiler.
+ *
+ * Rounding (bit-exact with gemmlowp / TFLite's reference kernels):
+ *  - saturating_rounding_doubling_high_mul(a, b) = floor(a * b / 2^31 + 1/2)
+ *    (ties toward +infinity), except a == b == INT32_MIN gives INT32_MAX;
+ *  - rounding_divide_by_pot(x, e) = x / 2^e rounded to nearest, ties away
+ *    from zero (0 <= e <= 31);
+ *  - multiply_by_quantized_multiplier(x, m, s) = rounding_divide_by_pot(
+ *    srdhm(x * 2^max(s, 0), m), max(-s, 0)), where x * 2^s saturates to
+ *    int32 (TFLite leaves that overflow undefined; the compiler never
+ *    produces it for |s| <= 30 and 16-bit x);
+ *  - other divisions (average pools, softmax) round to nearest, ties away
+ *    from zero.
+ *
+ * Accumulators are int32 and must not overflow: with |x - zp| <= 255 and
+ * |w| <= 128, conv / fully connected / matmul / lstm need K * 32640 + |bias|
+ * < 2^31 (K = products per output), true for any K <= 32768 with
+ * |bias| < 2^30; matmul_s8 (both operands zero-point corrected) needs
+ * K * 65025 < 2^31, K <= 33025. The compiler checks larger K.
+ *
+ * Aliasing: the elementwise kernels (requantize_s8, clamp_s8, lut_s8, add_s8,
+ * sub_s8, mul_s8 on full-shape operands, softmax_s8, and the int16 -> int16
+ * primitives) allow the output to alias an input exactly; every other kernel
+ * assumes no overlap.
+ *
+ * DSP fast path: where the target has the Armv7E-M DSP extension
+ * (__ARM_FEATURE_DSP, e.g. Cortex-M4/M7/M33), the int8 dot products of conv
+ * and fully_connected run two MACs per SMLAD on sign-extended int16 pairs.
+ * Integer sums are exact, so the results are identical bits. Set
+ * TEMPO_QUANT_DSP to 0 or 1 to override; 1 on a host uses a portable C
+ * emulation of the instructions (the unit tests run both paths).
+ *
+ *===----------------------------------------------------------------------===*/
+#ifndef TEMPO_QUANT_H
+#define TEMPO_QUANT_H
+
+#ifndef __cplusplus
+#error "tempo/quant.h is C++17; include it from the generated NAME.cpp"
+#endif
+
+#include "tempo/kernels.h"
+#include "tempo/quant_params.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+#include <arm_acle.h>
+#define TEMPO_QUANT_HAS_ACLE_DSP 1
+#else
+#define TEMPO_QUANT_HAS_ACLE_DSP 0
+#endif
+
+#ifndef TEMPO_QUANT_DSP
+#define TEMPO_QUANT_DSP TEMPO_QUANT_HAS_ACLE_DSP
+#endif
+
+namespace tempo {
+
+//===----------------------------------------------------------------------===//
+// Fixed-point helpers (gemmlowp / TFLite semantics, see the top of the file)
+//===----------------------------------------------------------------------===//
+
+/// floor(a * b / 2^31 + 1/2), i.e. the high half of 2 * a * b rounded to
+/// nearest with ties toward +infinity; saturates the one overflowing case
+/// a == b == INT32_MIN to INT32_MAX. gemmlowp's
+/// SaturatingRoundingDoublingHighMul.
+constexpr int32_t saturating_rounding_doubling_high_mul(int32_t a, int32_t b) {
+  if (a == INT32_MIN && b == INT32_MIN)
+    return INT32_MAX;
+  const int64_t ab = static_cast<int64_t>(a) * static_cast<int64_t>(b);
+  const int64_t nudge = ab >= 0 ? (int64_t(1) << 30) : 1 - (int64_t(1) << 30);
+  return static_cast<int32_t>((ab + nudge) / (int64_t(1) << 31));
+}
+
+/// x / 2^exponent rounded to nearest, ties away from zero, for
+/// 0 <= exponent <= 31. gemmlowp's RoundingDivideByPOT.
+constexpr int32_t rounding_divide_by_pot(int32_t x, int32_t exponent) {
+  const int32_t mask =
+      static_cast<int32_t>((int64_t(1) << exponent) - 1);
+  const int32_t remainder = x & mask;
+  const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+/// x * 2^shift saturated to int32 (0 <= shift <= 31).
+constexpr int32_t saturating_left_shift(int32_t x, int32_t shift) {
+  const int64_t v = static_cast<int64_t>(x) * (int64_t(1) << shift);
+  return v > INT32_MAX ? INT32_MAX
+                       : (v < INT32_MIN ? INT32_MIN : static_cast<int32_t>(v));
+}
+
+/// x * multiplier * 2^(shift - 31), TFLite's MultiplyByQuantizedMultiplier:
+/// a (saturating) left shift by shift if shift > 0, the doubling high
+/// multiply, then a rounding right shift by -shift if shift < 0. Needs
+/// -31 <= shift <= 31.
+constexpr int32_t multiply_by_quantized_multiplier(int32_t x,
+                                                   int32_t multiplier,
+                                                   int32_t shift) {
+  return shift > 0
+             ? saturating_rounding_doubling_high_mul(
+                   saturating_left_shift(x, shift), multiplier)
+             : rounding_divide_by_pot(
+                   saturating_rounding_doubling_high_mul(x, multiplier),
+                   -shift);
+}
+
+namespace detail {
+
+inline int32_t clampTo(int32_t v, int32_t lo, int32_t hi) {
+  return v < lo ? lo : (v > hi ? hi : v);
+}
+
+/// The output stage of every requantizing kernel.
+inline int32_t requantize(int32_t acc, int32_t multiplier, int32_t shift,
+                          int32_t zp, int32_t lo, int32_t hi) {
+  return clampTo(multiply_by_quantized_multiplier(acc, multiplier, shift) + zp,
+                 lo, hi);
+}
+
+/// a / b rounded to nearest, ties away from zero (b > 0): TFLite's average
+/// pool division.
+inline int32_t roundingDivide(int32_t a, int32_t b) {
+  return a >= 0 ? (a + b / 2) / b : (a - b / 2) / b;
+}
+
+//===----------------------------------------------------------------------===//
+// int8 dot products: generic and DSP (SMLAD) forms, identical results
+//===----------------------------------------------------------------------===//
+
+/// acc + sum_{l < n} (a[l * as] + aOff) * b[l], in ascending l.
+inline int32_t dotS8Strided(int32_t n, const int8_t *a, int32_t as,
+                            int32_t aOff, const int8_t *b, int32_t acc) {
+  for (int32_t l = 0; l < n; ++l)
+    acc += (static_cast<int32_t>(a[l * as]) + aOff) * b[l];
+  return acc;
+}
+
+/// acc + sum_{l < n} (a[l] + aOff) * b[l]: the plain C form.
+inline int32_t dotS8Generic(int32_t n, const int8_t *a, int32_t aOff,
+                            const int8_t *b, int32_t acc) {
+  for (int32_t l = 0; l < n; ++l)
+    acc += (static_cast<int32_t>(a[l]) + aOff) * b[l];
+  return acc;
+}
+
+namespace simd {
+// The four Armv7E-M DSP operations the fast path needs, on 32-bit words
+// holding two int16 lanes (low lane = bits 0..15). On a DSP target they are
+// the ACLE intrinsics; elsewhere a C emulation with the same results.
+#if TEMPO_QUANT_HAS_ACLE_DSP
+/// Bytes 0 and 2 sign-extended to the two int16 lanes (SXTB16).
+inline uint32_t sxtb16(uint32_t v) {
+  return static_cast<uint32_t>(__sxtb16(static_cast<int8x4_t>(v)));
+}
+/// Lane-wise add modulo 2^16 (SADD16).
+inline uint32_t sadd16(uint32_t a, uint32_t b) {
+  return static_cast<uint32_t>(
+      __sadd16(static_cast<int16x2_t>(a), static_cast<int16x2_t>(b)));
+}
+/// acc + lo(a) * lo(b) + hi(a) * hi(b), modulo 2^32 (SMLAD).
+inline int32_t smlad(uint32_t a, uint32_t b, int32_t acc) {
+  return __smlad(static_cast<int16x2_t>(a), static_cast<int16x2_t>(b), acc);
+}
+#else
+inline uint32_t sxtb16(uint32_t v) {
+  const uint32_t lo = static_cast<uint16_t>(static_cast<int16_t>(
+      static_cast<int8_t>(static_cast<uint8_t>(v & 0xFFu))));
+  const uint32_t hi = static_cast<uint16_t>(static_cast<int16_t>(
+      static_cast<int8_t>(static_cast<uint8_t>((v >> 16) & 0xFFu))));
+  return lo | (hi << 16);
+}
+inline uint32_t sadd16(uint32_t a, uint32_t b) {
+  const uint32_t lo = (a + b) & 0xFFFFu;
+  const uint32_t hi = ((a >> 16) + (b >> 16)) & 0xFFFFu;
+  return lo | (hi << 16);
+}
+inline int32_t lane(uint32_t v, int32_t i) {
+  return static_cast<int16_t>(static_cast<uint16_t>(v >> (16 * i)));
+}
+inline int32_t smlad(uint32_t a, uint32_t b, int32_t acc) {
+  const uint32_t sum = static_cast<uint32_t>(acc) +
+                       static_cast<uint32_t>(lane(a, 0) * lane(b, 0)) +
+                       static_cast<uint32_t>(lane(a, 1) * lane(b, 1));
+  return static_cast<int32_t>(sum);
+}
+#endif
+inline uint32_t ror8(uint32_t v) { return (v >> 8) | (v << 24); }
+inline uint32_t load4(const int8_t *p) {
+  uint32_t v;
+  memcpy(&v, p, 4); // an unaligned LDR on Cortex-M4
+  return v;
+}
+} // namespace simd
+
+/// acc + sum_{l < n} (a[l] + aOff) * b[l] with four MACs per two SMLADs.
+/// aOff is minus a zero point, in [-127, 128], so a[l] + aOff fits an int16
+/// lane. Bytes 0, 2 and 1, 3 of both operands are paired the same way, so
+/// the sum is the generic one (the order of an exact integer sum does not
+/// matter).
+inline int32_t dotS8Simd(int32_t n, const int8_t *a, int32_t aOff,
+                         const int8_t *b, int32_t acc) {
+  const uint32_t off16 = static_cast<uint16_t>(static_cast<int16_t>(aOff));
+  const uint32_t off2 = off16 | (off16 << 16);
+  int32_t l = 0;
+  for (; l + 4 <= n; l += 4) {
+    const uint32_t av = simd::load4(a + l), bv = simd::load4(b + l);
+    const uint32_t a02 = simd::sadd16(simd::sxtb16(av), off2);
+    const uint32_t a13 = simd::sadd16(simd::sxtb16(simd::ror8(av)), off2);
+    acc = simd::smlad(a02, simd::sxtb16(bv), acc);
+    acc = simd::smlad(a13, simd::sxtb16(simd::ror8(bv)), acc);
+  }
+  for (; l < n; ++l)
+    acc += (static_cast<int32_t>(a[l]) + aOff) * b[l];
+  return acc;
+}
+
+/// The dot product the kernels use.
+inline int32_t dotS8(int32_t n, const int8_t *a, int32_t aOff, const int8_t *b,
+                     int32_t acc) {
+#if TEMPO_QUANT_DSP
+  return dotS8Simd(n, a, aOff, b, acc);
+#else
+  return dotS8Generic(n, a, aOff, b, acc);
+#endif
+}
+
+/// Numpy-broadcast walk shared by add/sub/mul: y[i] = f(a[..], b[..]).
+template <typename F>
+void broadcastS8(const tempo_qbinary_params_t &p, const int8_t *a,
+                 const int8_t *b, int8_t *y, const F &f) {
+  const int32_t rank = p.rank;
+  if (rank == 0 || (isDense(rank, p.out_dims, p.a_strides) &&
+                    isDense(rank, p.out_dims, p.b_strides))) {
+    for (int32_t i = 0; i < p.size; ++i)
+      y[i] = f(a[i], b[i]);
+    return;
+  }
+  const int32_t inner = p.out_dims[rank - 1];
+  const int32_t as = p.a_strides[rank - 1], bs = p.b_strides[rank - 1];
+  int32_t idx[TEMPO_MAX_RANK] = {0};
+  int32_t aOff = 0, bOff = 0;
+  for (int32_t base = 0; base < p.size; base += inner) {
+    for (int32_t j = 0; j < inner; ++j)
+      y[base + j] = f(a[aOff + j * as], b[bOff + j * bs]);
+    for (int32_t d = rank - 2; d >= 0; --d) {
+      aOff += p.a_strides[d];
+      bOff += p.b_strides[d];
+      if (++idx[d] < p.out_dims[d])
+        break;
+      aOff -= p.a_strides[d] * p.out_dims[d];
+      bOff -= p.b_strides[d] * p.out_dims[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+inline int16_t saturate16(int32_t v) {
+  return static_cast<int16_t>(clampTo(v, -32768, 32767));
+}
+
+} // namespace detail
+
+//===----------------------------------------------------------------------===//
+// Convolution and fully connected (per-channel requantization)
+//===----------------------------------------------------------------------===//
+
+/// Conv, int8. x is [batch, in_c, in_h, in_w], w is [out_c, in_c / groups,
+/// k_h, k_w], bias is [out_c] int32 (read only if has_bias), y is
+/// [batch, out_c, out_h, out_w]. Groups and tap positions as in tempo::conv;
+/// taps outside the input are padding, whose value is the input zero point
+/// (real 0), so they add nothing and are skipped. For each output:
+///   acc = bias[oc] + sum over taps of (x - in_zp) * w     (int32)
+///   y = clamp(out_zp + MBQM(acc, mult[c], shift[c]), act_min, act_max)
+/// with c = oc if per_channel, else 0. Aliasing: y must not overlap x.
+TEMPO_KERNEL void conv_s8(const tempo_qconv_params_t &p, const int8_t *x,
+                          const int8_t *w, const int32_t *bias,
+                          const int32_t *mult, const int32_t *shift,
+                          int8_t *y) {
+  const int32_t icPerGroup = p.in_c / p.groups;
+  const int32_t ocPerGroup = p.out_c / p.groups;
+  const int32_t inPlane = p.in_h * p.in_w;
+  const int32_t kPlane = p.k_h * p.k_w;
+  const int32_t xOff = -p.in_zp;
+  for (int32_t n = 0; n < p.batch; ++n) {
+    for (int32_t oc = 0; oc < p.out_c; ++oc) {
+      const int32_t c = p.per_channel ? oc : 0;
+      const int32_t m = mult[c], s = shift[c];
+      const int32_t b0 = p.has_bias ? bias[oc] : 0;
+      const int8_t *xg =
+          x + (n * p.in_c + (oc / ocPerGroup) * icPerGroup) * inPlane;
+      const int8_t *wo = w + oc * icPerGroup * kPlane;
+      int8_t *yo = y + (n * p.out_c + oc) * p.out_h * p.out_w;
+      for (int32_t oh = 0; oh < p.out_h; ++oh) {
+        const int32_t ih0 = oh * p.stride_h - p.pad_top;
+        int32_t khLo, khHi;
+        detail::tapRange(ih0, p.dil_h, p.k_h, p.in_h, khLo, khHi);
+        for (int32_t ow = 0; ow < p.out_w; ++ow) {
+          const int32_t iw0 = ow * p.stride_w - p.pad_left;
+          int32_t kwLo, kwHi;
+          detail::tapRange(iw0, p.dil_w, p.k_w, p.in_w, kwLo, kwHi);
+          int32_t acc = b0;
+          for (int32_t ic = 0; ic < icPerGroup; ++ic) {
+            const int8_t *xc = xg + ic * inPlane;
+            const int8_t *wc = wo + ic * kPlane;
+            for (int32_t kh = khLo; kh < khHi; ++kh) {
+              const int8_t *xr =
+                  xc + (ih0 + kh * p.dil_h) * p.in_w + iw0 + kwLo * p.dil_w;
+              const int8_t *wr = wc + kh * p.k_w + kwLo;
+              if (p.dil_w == 1)
+                acc = detail::dotS8(kwHi - kwLo, xr, xOff, wr, acc);
+              else
+                acc = detail::dotS8Strided(kwHi - kwLo, xr, p.dil_w, xOff, wr,
+                                           acc);
+            }
+          }
+          yo[oh * p.out_w + ow] = static_cast<int8_t>(
+              detail::requantize(acc, m, s, p.out_zp, p.act_min, p.act_max));
+        }
+      }
+    }
+  }
+}
+
+/// Fully connected, int8 x int8 -> OutT (int8_t, or int16_t for LSTM/GRU
+/// gate pre-activations). x is [batch, in_features], w is [out_features,
+/// in_features], bias [out_features] int32 (read only if has_bias), y is
+/// [batch, out_features]:
+///   acc = bias[o] + sum_k (x[b, k] - in_zp) * w[o, k]
+///   y = clamp(out_zp + MBQM(acc, mult[c], shift[c]), act_min, act_max)
+/// with c = o if per_channel, else 0. Aliasing: y must not overlap x.
+template <typename OutT>
+TEMPO_KERNEL void fully_connected_s8(const tempo_qfc_params_t &p,
+                                     const int8_t *x, const int8_t *w,
+                                     const int32_t *bias, const int32_t *mult,
+                                     const int32_t *shift, OutT *y) {
+  static_assert(sizeof(OutT) <= 2 && OutT(-1) < OutT(0),
+                "fully_connected_s8 writes int8_t or int16_t");
+  const int32_t xOff = -p.in_zp;
+  for (int32_t b = 0; b < p.batch; ++b) {
+    const int8_t *xb = x + b * p.in_features;
+    for (int32_t o = 0; o < p.out_features; ++o) {
+      const int32_t c = p.per_channel ? o : 0;
+      const int32_t acc =
+          detail::dotS8(p.in_features, xb, xOff, w + o * p.in_features,
+                        p.has_bias ? bias[o] : 0);
+      y[b * p.out_features + o] = static_cast<OutT>(detail::requantize(
+          acc, mult[c], shift[c], p.out_zp, p.act_min, p.act_max));
+    }
+  }
+}
+
+/// MatMul of two int8 activations with numpy batch broadcasting (layout as
+/// tempo::matmul):
+///   acc = sum_l (a(r, l) - a_zp) * (b(l, s) - b_zp)
+///   y = clamp(out_zp + MBQM(acc, multiplier, shift), act_min, act_max)
+/// Aliasing: y must not overlap a or b.
+TEMPO_KERNEL void matmul_s8(const tempo_qmatmul_params_t &p, const int8_t *a,
+                            const int8_t *b, int8_t *y) {
+  const int32_t rank = p.batch_rank;
+  int32_t batches = 1;
+  for (int32_t d = 0; d < rank; ++d)
+    batches *= p.out_batch_dims[d];
+  int32_t idx[TEMPO_MAX_RANK] = {0};
+  int32_t aMat = 0, bMat = 0;
+  for (int32_t bi = 0; bi < batches; ++bi) {
+    const int8_t *am = a + aMat * p.m * p.k;
+    const int8_t *bm = b + bMat * p.k * p.n;
+    int8_t *ym = y + bi * p.m * p.n;
+    for (int32_t r = 0; r < p.m; ++r)
+      for (int32_t s = 0; s < p.n; ++s) {
+        int32_t acc = 0;
+        for (int32_t l = 0; l < p.k; ++l)
+          acc += (static_cast<int32_t>(am[r * p.k + l]) - p.a_zp) *
+                 (static_cast<int32_t>(bm[l * p.n + s]) - p.b_zp);
+        ym[r * p.n + s] = static_cast<int8_t>(detail::requantize(
+            acc, p.multiplier, p.shift, p.out_zp, p.act_min, p.act_max));
+      }
+    for (int32_t d = rank - 1; d >= 0; --d) {
+      aMat += p.a_batch_strides[d];
+      bMat += p.b_batch_strides[d];
+      if (++idx[d] < p.out_batch_dims[d])
+        break;
+      aMat -= p.a_batch_strides[d] * p.out_batch_dims[d];
+      bMat -= p.b_batch_strides[d] * p.out_batch_dims[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise binary (numpy broadcasting, geometry as tempo::add)
+//===----------------------------------------------------------------------===//
+
+/// Add, int8 (TFLite's int8 Add):
+///   a' = MBQM((a - a_zp) * 2^left_shift, a_multiplier, a_shift), b' alike
+///   y = clamp(out_zp + MBQM(a' + b', out_multiplier, out_shift), act)
+/// Aliasing: y may alias a full-shape operand exactly.
+inline void add_s8(const tempo_qbinary_params_t &p, const int8_t *a,
+                   const int8_t *b, int8_t *y) {
+  detail::broadcastS8(p, a, b, y, [&p](int8_t va, int8_t vb) {
+    const int32_t sa = multiply_by_quantized_multiplier(
+        (static_cast<int32_t>(va) - p.a_zp) * (int32_t(1) << p.left_shift),
+        p.a_multiplier, p.a_shift);
+    const int32_t sb = multiply_by_quantized_multiplier(
+        (static_cast<int32_t>(vb) - p.b_zp) * (int32_t(1) << p.left_shift),
+        p.b_multiplier, p.b_shift);
+    return static_cast<int8_t>(detail::requantize(
+        sa + sb, p.out_multiplier, p.out_shift, p.out_zp, p.act_min,
+        p.act_max));
+  });
+}
+
+/// Sub, int8: add_s8 with a' - b'.
+inline void sub_s8(const tempo_qbinary_params_t &p, const int8_t *a,
+                   const int8_t *b, int8_t *y) {
+  detail::broadcastS8(p, a, b, y, [&p](int8_t va, int8_t vb) {
+    const int32_t sa = multiply_by_quantized_multiplier(
+        (static_cast<int32_t>(va) - p.a_zp) * (int32_t(1) << p.left_shift),
+        p.a_multiplier, p.a_shift);
+    const int32_t sb = multiply_by_quantized_multiplier(
+        (static_cast<int32_t>(vb) - p.b_zp) * (int32_t(1) << p.left_shift),
+        p.b_multiplier, p.b_shift);
+    return static_cast<int8_t>(detail::requantize(
+        sa - sb, p.out_multiplier, p.out_shift, p.out_zp, p.act_min,
+        p.act_max));
+  });
+}
+
+/// Mul, int8 (TFLite's int8 Mul):
+///   y = clamp(out_zp + MBQM((a - a_zp) * (b - b_zp), out_multiplier,
+///             out_shift), act)
+/// Aliasing: y may alias a full-shape operand exactly.
+inline void mul_s8(const tempo_qbinary_params_t &p, const int8_t *a,
+                   const int8_t *b, int8_t *y) {
+  detail::broadcastS8(p, a, b, y, [&p](int8_t va, int8_t vb) {
+    const int32_t prod = (static_cast<int32_t>(va) - p.a_zp) *
+                         (static_cast<int32_t>(vb) - p.b_zp);
+    return static_cast<int8_t>(detail::requantize(
+        prod, p.out_multiplier, p.out_shift, p.out_zp, p.act_min, p.act_max));
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+/// MaxPool, int8 (same scale in and out): the max over the taps inside the
+/// input (window as tempo::max_pool; padding never wins), clamped to
+/// [act_min, act_max]. A window with no tap inside the input yields act_min.
+/// Aliasing: y must not overlap x.
+TEMPO_KERNEL void max_pool_s8(const tempo_qpool_params_t &p, const int8_t *x,
+                              int8_t *y) {
+  const int32_t inPlane = p.in_h * p.in_w;
+  for (int32_t nc = 0; nc < p.batch * p.channels; ++nc) {
+    const int8_t *xc = x + nc * inPlane;
+    int8_t *yc = y + nc * p.out_h * p.out_w;
+    for (int32_t oh = 0; oh < p.out_h; ++oh) {
+      const int32_t ih0 = oh * p.stride_h - p.pad_top;
+      int32_t khLo, khHi;
+      detail::tapRange(ih0, p.dil_h, p.k_h, p.in_h, khLo, khHi);
+      for (int32_t ow = 0; ow < p.out_w; ++ow) {
+        const int32_t iw0 = ow * p.stride_w - p.pad_left;
+        int32_t kwLo, kwHi;
+        detail::tapRange(iw0, p.dil_w, p.k_w, p.in_w, kwLo, kwHi);
+        int32_t best = -128;
+        for (int32_t kh = khLo; kh < khHi; ++kh) {
+          const int32_t row = (ih0 + kh * p.dil_h) * p.in_w + iw0;
+          for (int32_t kw = kwLo; kw < kwHi; ++kw) {
+            const int32_t v = xc[row + kw * p.dil_w];
+            best = v > best ? v : best;
+          }
+        }
+        yc[oh * p.out_w + ow] =
+            static_cast<int8_t>(detail::clampTo(best, p.act_min, p.act_max));
+      }
+    }
+  }
+}
+
+/// AveragePool, int8 (same scale in and out; TFLite's int8 AveragePool).
+/// Window and divisor `count` as tempo::average_pool. sum is the raw int8
+/// values of the taps inside the input, plus zp for each counted tap in the
+/// padding (count_include_pad: padding is real 0);
+///   y = clamp(round(sum / count), act)   (ties away from zero)
+/// A window with count 0 yields clamp(zp). Aliasing: y must not overlap x.
+TEMPO_KERNEL void average_pool_s8(const tempo_qpool_params_t &p,
+                                  const int8_t *x, int8_t *y) {
+  const int32_t inPlane = p.in_h * p.in_w;
+  const int32_t paddedH = p.pad_top + p.in_h + p.pad_bottom;
+  const int32_t paddedW = p.pad_left + p.in_w + p.pad_right;
+  for (int32_t nc = 0; nc < p.batch * p.channels; ++nc) {
+    const int8_t *xc = x + nc * inPlane;
+    int8_t *yc = y + nc * p.out_h * p.out_w;
+    for (int32_t oh = 0; oh < p.out_h; ++oh) {
+      const int32_t ih0 = oh * p.stride_h - p.pad_top;
+      int32_t khLo, khHi, phLo, phHi;
+      detail::tapRange(ih0, p.dil_h, p.k_h, p.in_h, khLo, khHi);
+      detail::tapRange(oh * p.stride_h, p.dil_h, p.k_h, paddedH, phLo, phHi);
+      for (int32_t ow = 0; ow < p.out_w; ++ow) {
+        const int32_t iw0 = ow * p.stride_w - p.pad_left;
+        int32_t kwLo, kwHi, pwLo, pwHi;
+        detail::tapRange(iw0, p.dil_w, p.k_w, p.in_w, kwLo, kwHi);
+        detail::tapRange(ow * p.stride_w, p.dil_w, p.k_w, paddedW, pwLo, pwHi);
+        int32_t sum = 0;
+        for (int32_t kh = khLo; kh < khHi; ++kh) {
+          const int32_t row = (ih0 + kh * p.dil_h) * p.in_w + iw0;
+          for (int32_t kw = kwLo; kw < kwHi; ++kw)
+            sum += xc[row + kw * p.dil_w];
+        }
+        const int32_t inside = (khHi - khLo) * (kwHi - kwLo);
+        int32_t count = inside;
+        if (p.count_include_pad) {
+          count = (phHi - phLo) * (pwHi - pwLo);
+          sum += (count - inside) * p.zp;
+        }
+        const int32_t v = count > 0 ? detail::roundingDivide(sum, count) : p.zp;
+        yc[oh * p.out_w + ow] =
+            static_cast<int8_t>(detail::clampTo(v, p.act_min, p.act_max));
+      }
+    }
+  }
+}
+
+/// GlobalAveragePool, int8 (TFLite's int8 Mean over H, W). x is
+/// [outer, inner], y is [outer]:
+///   acc = MBQM(sum_i (x[o, i] - in_zp), multiplier, shift)
+///   y = clamp(out_zp + round(acc / inner), act)   (ties away from zero)
+/// multiplier/shift encode in_scale / out_scale (tempo_quantize_multiplier(
+/// 1.0) = (2^30, 1) is the identity). Aliasing: y must not overlap x.
+TEMPO_KERNEL void global_average_pool_s8(const tempo_qreduce_params_t &p,
+                                         const int8_t *x, int8_t *y) {
+  for (int32_t o = 0; o < p.outer; ++o) {
+    int32_t sum = 0;
+    for (int32_t i = 0; i < p.inner; ++i)
+      sum += static_cast<int32_t>(x[o * p.inner + i]) - p.in_zp;
+    const int32_t acc =
+        multiply_by_quantized_multiplier(sum, p.multiplier, p.shift);
+    const int32_t v = p.inner > 0 ? detail::roundingDivide(acc, p.inner) : 0;
+    y[o] = static_cast<int8_t>(
+        detail::clampTo(v + p.out_zp, p.act_min, p.act_max));
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement and elementwise unary
+//===----------------------------------------------------------------------===//
+
+/// One input of a Concat, int8 (call once per input; geometry as
+/// tempo::concat). identity: a copy. Otherwise
+///   y = clamp(out_zp + MBQM(x - in_zp, multiplier, shift), -128, 127).
+/// Aliasing: y must not overlap x.
+inline void concat_s8(const tempo_qconcat_params_t &p, const int8_t *x,
+                      int8_t *y) {
+  if (p.in_inner <= 0)
+    return;
+  for (int32_t o = 0; o < p.outer; ++o) {
+    const int8_t *xr = x + o * p.in_inner;
+    int8_t *yr = y + o * p.out_inner + p.offset;
+    if (p.identity) {
+      memcpy(yr, xr, static_cast<size_t>(p.in_inner));
+      continue;
+    }
+    for (int32_t i = 0; i < p.in_inner; ++i)
+      yr[i] = static_cast<int8_t>(
+          detail::requantize(static_cast<int32_t>(xr[i]) - p.in_zp,
+                             p.multiplier, p.shift, p.out_zp, -128, 127));
+  }
+}
+
+/// Requantize, int8 -> int8 (QDQ chains, a Relu/Clip whose scale changes):
+///   y = clamp(out_zp + MBQM(x - in_zp, multiplier, shift), act)
+/// Aliasing: y may alias x exactly.
+inline void requantize_s8(const tempo_requant_params_t &p, const int8_t *x,
+                          int8_t *y) {
+  for (int32_t i = 0; i < p.size; ++i)
+    y[i] = static_cast<int8_t>(detail::requantize(
+        static_cast<int32_t>(x[i]) - p.in_zp, p.multiplier, p.shift, p.out_zp,
+        p.act_min, p.act_max));
+}
+
+/// Relu / Relu6 / Clip, int8, same scale: y = clamp(x, act_min, act_max).
+/// Aliasing: y may alias x exactly.
+inline void clamp_s8(const tempo_qclamp_params_t &p, const int8_t *x,
+                     int8_t *y) {
+  for (int32_t i = 0; i < p.size; ++i)
+    y[i] = static_cast<int8_t>(detail::clampTo(x[i], p.act_min, p.act_max));
+}
+
+/// Any int8 -> int8 elementwise function by table: y = lut[x + 128], where
+/// the compiler filled lut with tempo_build_lut_s8 (sigmoid, tanh,
+/// hard-swish, hard-sigmoid, leaky relu, ...). Aliasing: y may alias x
+/// exactly.
+inline void lut_s8(const tempo_lut_params_t &p, const int8_t *x,
+                   const int8_t *lut, int8_t *y) {
+  for (int32_t i = 0; i < p.size; ++i)
+    y[i] = lut[static_cast<int32_t>(x[i]) + 128];
+}
+
+//===----------------------------------------------------------------------===//
+// Softmax
+//===----------------------------------------------------------------------===//
+
+/// Softmax, int8 over the middle axis of [outer, n, inner]; output scale
+/// 1/256, zero point -128. exp_table[d] = round(65535 * exp(-beta *
+/// in_scale * d)) for d in [0, 255] (tempo_build_softmax_exp_table). For
+/// each row: mx = max_j x_j, e_j = exp_table[mx - x_j], S = sum_j e_j
+/// (uint32), y_j = min(127, round(256 * e_j / S) - 128) (ties away from
+/// zero, one integer division per element). Needs n <= 32768.
+/// Aliasing: y may alias x exactly.
+inline void softmax_s8(const tempo_qsoftmax_params_t &p, const int8_t *x,
+                       const uint16_t *exp_table, int8_t *y) {
+  if (p.n <= 0)
+    return;
+  for (int32_t o = 0; o < p.outer; ++o) {
+    for (int32_t i = 0; i < p.inner; ++i) {
+      const int8_t *xs = x + o * p.n * p.inner + i;
+      int8_t *ys = y + o * p.n * p.inner + i;
+      int32_t mx = xs[0];
+      for (int32_t j = 1; j < p.n; ++j)
+        mx = xs[j * p.inner] > mx ? xs[j * p.inner] : mx;
+      uint32_t sum = 0;
+      for (int32_t j = 0; j < p.n; ++j)
+        sum += exp_table[mx - xs[j * p.inner]];
+      const uint32_t half = sum / 2;
+      for (int32_t j = 0; j < p.n; ++j) {
+        const uint32_t e = exp_table[mx - xs[j * p.inner]];
+        const int32_t q = static_cast<int32_t>((e * 256u + half) / sum) - 128;
+        ys[j * p.inner] = static_cast<int8_t>(q > 127 ? 127 : q);
+      }
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Edges: the only float code of the int8 path
+//===----------------------------------------------------------------------===//
+
+/// QuantizeLinear, float -> int8 (ONNX): y = clamp(round(x / scale) + zp,
+/// -128, 127) with round half to even; NaN maps to zp. The rounding adds and
+/// subtracts 1.5 * 2^23, which rounds to nearest even in IEEE single
+/// precision (exact for |x / scale| < 2^22; larger values saturate first).
+/// Do not build with -ffast-math. Aliasing: none (different element types).
+inline void quantize_s8(const tempo_quantize_params_t &p, const float *x,
+                        int8_t *y) {
+  const float magic = 12582912.0f; // 1.5 * 2^23
+  for (int32_t i = 0; i < p.size; ++i) {
+    float v = x[i] / p.scale;
+    if (v != v)
+      v = 0.0f;
+    v = v < -512.0f ? -512.0f : (v > 512.0f ? 512.0f : v);
+    const int32_t r = static_cast<int32_t>((v + magic) - magic);
+    y[i] = static_cast<int8_t>(detail::clampTo(r + p.zp, -128, 127));
+  }
+}
+
+/// DequantizeLinear, int8 -> float (ONNX): y = (x - zp) * scale, one
+/// rounding. Aliasing: none.
+inline void dequantize_s8(const tempo_quantize_params_t &p, const int8_t *x,
+                          float *y) {
+  for (int32_t i = 0; i < p.size; ++i)
+    y[i] = static_cast<float>(static_cast<int32_t>(x[i]) - p.zp) * p.scale;
+}
+
+//===----------------------------------------------------------------------===//
+// Integer LSTM / GRU primitives (int16 state)
+//
+// TFLite's integer LSTM scheme (8x8_16): input and hidden state int8,
+// weights int8 symmetric, gate pre-activations int16 Q3.12 (scale 2^-12,
+// zp 0), gate activations Q0.15, cell state int16 Q(15-F).F (typically
+// F = 11). lstm_s8 below is one whole LSTM built from these pieces; a GRU
+// (or another cell) is a sequence of calls:
+//   pre_g = add_s16(fully_connected_s8<int16_t>(x, W_g, bias_g),
+//                   fully_connected_s8<int16_t>(h, R_g))   (both to Q3.12)
+//   i, f, o = sigmoid_q15(pre);  g = tanh_q15(pre)
+//   c = add_s16(mul_s16(f, c, shift 15), mul_s16(i, g, shift 30 - F))
+//   h = mul_s16_s8(o, tanh_q15(c, input_left_shift 12 - F),
+//                  multiplier/shift of 2^-30 / h_scale, out_zp h_zp)
+// GRU: z, r = sigmoid_q15, n = tanh_q15, h' = (1 - z) * n + z * h alike
+// (1 - z in Q0.15 is 32767 - z, one LSB short of 1).
+//===----------------------------------------------------------------------===//
+
+namespace detail {
+/// v (an int16 value) brought to Q3.12 by a left shift (saturating) or a
+/// rounding right shift.
+inline int32_t toQ312(int32_t v, int32_t leftShift) {
+  if (leftShift > 0)
+    return clampTo(saturating_left_shift(v, leftShift), -32768, 32767);
+  if (leftShift < 0)
+    return rounding_divide_by_pot(v, -leftShift);
+  return v;
+}
+} // namespace detail
+
+/// Sigmoid, int16 -> Q0.15 int16. The input is brought to Q3.12 (v) by
+/// input_left_shift; a = min(|v|, 32767); with i = a >> 6, f = a & 63 and
+/// table[k] = sigmoid(k / 64) in Q0.16 (tempo_build_sigmoid_q15_table):
+///   s = table[i] * 64 + (table[i + 1] - table[i]) * f      (Q0.22)
+///   y = v >= 0 ? min(32767, (s + 64) >> 7) : (2^22 - s + 64) >> 7
+/// Within 1 LSB (2^-15) of the exact sigmoid of v. Aliasing: y may alias x.
+inline void sigmoid_q15(const tempo_q15_act_params_t &p, const int16_t *x,
+                        const uint16_t *table, int16_t *y) {
+  for (int32_t j = 0; j < p.size; ++j) {
+    const int32_t v = detail::toQ312(x[j], p.input_left_shift);
+    int32_t a = v < 0 ? -v : v;
+    a = a > 32767 ? 32767 : a;
+    const int32_t i = a >> 6, f = a & 63;
+    const int32_t t0 = table[i], t1 = table[i + 1];
+    const int32_t s = t0 * 64 + (t1 - t0) * f;
+    const int32_t r =
+        v >= 0 ? (s + 64) >> 7 : ((int32_t(1) << 22) - s + 64) >> 7;
+    y[j] = static_cast<int16_t>(r > 32767 ? 32767 : r);
+  }
+}
+
+/// Tanh, int16 -> Q0.15 int16. v, a as sigmoid_q15; with i = a >> 5,
+/// f = a & 31 and table[k] = tanh(k / 128) in Q0.16, saturated to 65535
+/// (tempo_build_tanh_q15_table):
+///   t = table[i] * 32 + (table[i + 1] - table[i]) * f      (Q0.21)
+///   r = min(32767, (t + 32) >> 6);  y = v >= 0 ? r : -r
+/// Within 1 LSB of the exact tanh of v. Aliasing: y may alias x.
+inline void tanh_q15(const tempo_q15_act_params_t &p, const int16_t *x,
+                     const uint16_t *table, int16_t *y) {
+  for (int32_t j = 0; j < p.size; ++j) {
+    const int32_t v = detail::toQ312(x[j], p.input_left_shift);
+    int32_t a = v < 0 ? -v : v;
+    a = a > 32767 ? 32767 : a;
+    const int32_t i = a >> 5, f = a & 31;
+    const int32_t t0 = table[i], t1 = table[i + 1];
+    int32_t r = (t0 * 32 + (t1 - t0) * f + 32) >> 6;
+    r = r > 32767 ? 32767 : r;
+    y[j] = static_cast<int16_t>(v >= 0 ? r : -r);
+  }
+}
+
+/// y = sat16(round(a * b / 2^shift)), ties away from zero (0 <= shift <= 31).
+/// Aliasing: y may alias a or b exactly.
+inline void mul_s16(const tempo_mul_s16_params_t &p, const int16_t *a,
+                    const int16_t *b, int16_t *y) {
+  for (int32_t i = 0; i < p.size; ++i)
+    y[i] = detail::saturate16(rounding_divide_by_pot(
+        static_cast<int32_t>(a[i]) * static_cast<int32_t>(b[i]), p.shift));
+}
+
+/// y = clamp(out_zp + MBQM(a * b, multiplier, shift), act), int16 x int16 ->
+/// int8. Aliasing: none (different element types).
+inline void mul_s16_s8(const tempo_mul_s16_s8_params_t &p, const int16_t *a,
+                       const int16_t *b, int8_t *y) {
+  for (int32_t i = 0; i < p.size; ++i)
+    y[i] = static_cast<int8_t>(detail::requantize(
+        static_cast<int32_t>(a[i]) * static_cast<int32_t>(b[i]), p.multiplier,
+        p.shift, p.out_zp, p.act_min, p.act_max));
+}
+
+/// y = sat16(a + b). Aliasing: y may alias a or b exactly.
+inline void add_s16(const tempo_add_s16_params_t &p, const int16_t *a,
+                    const int16_t *b, int16_t *y) {
+  for (int32_t i = 0; i < p.size; ++i)
+    y[i] = detail::saturate16(static_cast<int32_t>(a[i]) + b[i]);
+}
+
+/// Integer LSTM (see tempo_qlstm_params_t / tempo_qlstm_weights_t). For each
+/// t ascending, each batch entry b, each gate row r (g = r / H):
+///   gx = sat16(MBQM(bias[r] + sum_k (x[t, b, k] - x_zp) * w[r, k],
+///                   w_multiplier[r], w_shift[r]))
+///   gh = sat16(MBQM(sum_k (h[b, k] - h_zp) * r[r, k],
+///                   r_multiplier[r], r_shift[r]))
+///   pre[r] = sat16(gx + gh)                                  (Q3.12)
+/// then per unit j: i, o, f = sigmoid_q15(pre), g = tanh_q15(pre) (Q0.15),
+///   c = sat16(rdbpot(f * c, 15) + rdbpot(i * g, 30 - F))   (Q(15-F).F)
+///   h = clamp(h_zp + MBQM(o * tanh_q15(c, input_left_shift 12 - F),
+///             hidden_multiplier, hidden_shift), -128, 127)
+/// with h, c starting from initial_h / initial_c (h_zp and 0 when absent).
+/// Y[t] gets h after step t; Y_h / Y_c the last h / c. Scratch: at least
+/// tempo_qlstm_scratch_size(&p) bytes, 2-byte aligned, only for the call.
+/// Aliasing: outputs overlap no input and not the scratch.
+inline void lstm_s8(const tempo_qlstm_params_t &p,
+                    const tempo_qlstm_weights_t &wt, const int8_t *x,
+                    const int8_t *initial_h, const int16_t *initial_c,
+                    void *scratch, int8_t *y, int8_t *y_h, int16_t *y_c) {
+  const int32_t H = p.hidden_size, I = p.input_size, B = p.batch;
+  int16_t *gates = static_cast<int16_t *>(scratch);
+  int16_t *c = gates + 4 * H;
+  int8_t *h = reinterpret_cast<int8_t *>(c + B * H);
+  for (int32_t e = 0; e < B * H; ++e) {
+    h[e] = p.has_initial_h ? initial_h[e] : static_cast<int8_t>(p.h_zp);
+    c[e] = p.has_initial_c ? initial_c[e] : int16_t(0);
+  }
+  const tempo_q15_act_params_t one{1, 0};
+  const tempo_q15_act_params_t cellAct{1, 12 - p.cell_frac_bits};
+  const tempo_mul_s16_params_t forget{1, 15};
+  const tempo_mul_s16_params_t input{1, 30 - p.cell_frac_bits};
+  for (int32_t t = 0; t < p.seq_len; ++t) {
+    for (int32_t b = 0; b < B; ++b) {
+      const int8_t *xt = x + (t * B + b) * I;
+      int8_t *hb = h + b * H;
+      int16_t *cb = c + b * H;
+      for (int32_t r = 0; r < 4 * H; ++r) {
+        const int32_t ax =
+            detail::dotS8(I, xt, -p.x_zp, wt.w + r * I, wt.bias[r]);
+        const int32_t ah = detail::dotS8(H, hb, -p.h_zp, wt.r + r * H, 0);
+        const int32_t gx = detail::saturate16(multiply_by_quantized_multiplier(
+            ax, wt.w_multiplier[r], wt.w_shift[r]));
+        const int32_t gh = detail::saturate16(multiply_by_quantized_multiplier(
+            ah, wt.r_multiplier[r], wt.r_shift[r]));
+        gates[r] = detail::saturate16(gx + gh);
+      }
+      // Gates in place: i, o, f through the sigmoid, c through tanh.
+      for (int32_t r = 0; r < 3 * H; ++r)
+        sigmoid_q15(one, gates + r, wt.sigmoid_table, gates + r);
+      for (int32_t r = 3 * H; r < 4 * H; ++r)
+        tanh_q15(one, gates + r, wt.tanh_table, gates + r);
+      for (int32_t j = 0; j < H; ++j) {
+        int16_t fc, ig, tc;
+        mul_s16(forget, gates + 2 * H + j, cb + j, &fc);
+        mul_s16(input, gates + j, gates + 3 * H + j, &ig);
+        cb[j] = detail::saturate16(static_cast<int32_t>(fc) + ig);
+        tanh_q15(cellAct, cb + j, wt.tanh_table, &tc);
+        const int32_t prod = static_cast<int32_t>(gates[H + j]) * tc;
+        hb[j] = static_cast<int8_t>(
+            detail::requantize(prod, p.hidden_multiplier, p.hidden_shift,
+                               p.h_zp, -128, 127));
+      }
+      if (p.want_y)
+        memcpy(y + (t * B + b) * H, hb, static_cast<size_t>(H));
+    }
+  }
+  if (p.want_y_h)
+    memcpy(y_h, h, static_cast<size_t>(B * H));
+  if (p.want_y_c)
+    memcpy(y_c, c, static_cast<size_t>(B * H) * sizeof(int16_t));
+}
+
+} // namespace tempo
+
+//===----------------------------------------------------------------------===//
+// Compiler-side helpers. Only tempoc (and the tests) call these: they use
+// double and libm, and run on the host while the compiler fills the
+// parameter structs and tables above. The firmware never calls them.
+//===----------------------------------------------------------------------===//
+
+/// real ~= multiplier * 2^(shift - 31), multiplier in [2^30, 2^31), as
+/// TFLite's QuantizeMultiplier: frexp, then round(q * 2^31) half away from
+/// zero (renormalised if it rounds up to 2^31). real == 0, and reals below
+/// 2^-32 (where every product would round to 0), give (0, 0). Returns 0, or
+/// -1 (outputs (0, 0)) for a negative, NaN or infinite real or one >= 2^30
+/// (shift would exceed 30).
+static inline int tempo_quantize_multiplier(double real, int32_t *multiplier,
+                                            int32_t *shift) {
+  *multiplier = 0;
+  *shift = 0;
+  if (!(real >= 0.0) || real > 1e300)
+    return -1;
+  if (real == 0.0)
+    return 0;
+  int exponent = 0;
+  const double q = frexp(real, &exponent);
+  long long qf = static_cast<long long>(round(q * 2147483648.0));
+  if (qf == (1LL << 31)) {
+    qf /= 2;
+    ++exponent;
+  }
+  if (exponent < -31)
+    return 0;
+  if (exponent > 30)
+    return -1;
+  *multiplier = static_cast<int32_t>(qf);
+  *shift = exponent;
+  return 0;
+}
+
+/// round(real / scale) + zp (half away from zero) clamped to [lo, hi]: how
+/// the compiler quantizes constants and activation bounds.
+static inline int32_t tempo_quantize_value(double real, double scale,
+                                           int32_t zp, int32_t lo, int32_t hi) {
+  double v = round(real / scale) + zp;
+  if (!(v >= lo))
+    return v != v ? zp : lo;
+  return v > hi ? hi : static_cast<int32_t>(v);
+}
+
+/// The table of lut_s8 for y = f(x): lut[j] = quantize(f((j - 128 - in_zp)
+/// * in_scale)) with out_scale / out_zp, rounding half away from zero,
+/// clamped to [-128, 127]. ctx is passed through to f.
+static inline void tempo_build_lut_s8(double in_scale, int32_t in_zp,
+                                      double out_scale, int32_t out_zp,
+                                      double (*f)(double, void *), void *ctx,
+                                      int8_t lut[256]) {
+  for (int32_t j = 0; j < 256; ++j) {
+    const double real = f((j - 128 - in_zp) * in_scale, ctx);
+    lut[j] = static_cast<int8_t>(
+        tempo_quantize_value(real, out_scale, out_zp, -128, 127));
+  }
+}
+
+/// The exp table of softmax_s8: table[d] = round(65535 * exp(-beta *
+/// in_scale * d)), d in [0, 255].
+static inline void tempo_build_softmax_exp_table(double in_scale, double beta,
+                                                 uint16_t table[256]) {
+  for (int32_t d = 0; d < 256; ++d)
+    table[d] =
+        static_cast<uint16_t>(round(65535.0 * exp(-beta * in_scale * d)));
+}
+
+/// The table of sigmoid_q15: table[k] = round(65536 * sigmoid(k / 64)),
+/// k in [0, 512] (all below 65536).
+static inline void
+tempo_build_sigmoid_q15_table(uint16_t table[TEMPO_SIGMOID_Q15_TABLE_SIZE]) {
+  for (int32_t k = 0; k < TEMPO_SIGMOID_Q15_TABLE_SIZE; ++k)
+    table[k] = static_cast<uint16_t>(
+        round(65536.0 / (1.0 + exp(-static_cast<double>(k) / 64.0))));
+}
+
+/// The table of tanh_q15: table[k] = min(65535, round(65536 * tanh(k /
+/// 128))), k in [0, 1024].
+static inline void
+tempo_build_tanh_q15_table(uint16_t table[TEMPO_TANH_Q15_TABLE_SIZE]) {
+  for (int32_t k = 0; k < TEMPO_TANH_Q15_TABLE_SIZE; ++k) {
+    const double v = round(65536.0 * tanh(static_cast<double>(k) / 128.0));
+    table[k] = static_cast<uint16_t>(v > 65535.0 ? 65535.0 : v);
+  }
+}
+
+/// Fills the requantization fields of an int8 Add/Sub (TFLite's recipe):
+/// left_shift = 20, twice = 2 * max(a_scale, b_scale), a_* = a_scale /
+/// twice, b_* = b_scale / twice, out_* = twice / (2^20 * out_scale). Zero
+/// points and act_min/act_max are the caller's. Returns 0 or -1.
+static inline int tempo_qbinary_add_setup(double a_scale, double b_scale,
+                                          double out_scale,
+                                          tempo_qbinary_params_t *p) {
+  const double twice = 2.0 * (a_scale > b_scale ? a_scale : b_scale);
+  p->left_shift = 20;
+  int rc = tempo_quantize_multiplier(a_scale / twice, &p->a_multiplier,
+                                     &p->a_shift);
+  rc |= tempo_quantize_multiplier(b_scale / twice, &p->b_multiplier,
+                                  &p->b_shift);
+  rc |= tempo_quantize_multiplier(twice / (1048576.0 * out_scale),
+                                  &p->out_multiplier, &p->out_shift);
+  return rc;
+}
+
+/// Fills the requantization fields of an int8 Mul: out_* = a_scale *
+/// b_scale / out_scale. Returns 0 or -1.
+static inline int tempo_qbinary_mul_setup(double a_scale, double b_scale,
+                                          double out_scale,
+                                          tempo_qbinary_params_t *p) {
+  p->left_shift = 0;
+  p->a_multiplier = p->a_shift = p->b_multiplier = p->b_shift = 0;
+  return tempo_quantize_multiplier(a_scale * b_scale / out_scale,
+                                   &p->out_multiplier, &p->out_shift);
+}
+
+#endif /* TEMPO_QUANT_H */
