@@ -5,6 +5,8 @@
 #include "dialects/Tempo/IR/TempoOps.h"
 
 #include "tempo/kernels.h"
+#include "tempo/ops.h"
+#include "tempo/recurrent.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
@@ -26,11 +28,57 @@ const T *in(const std::vector<const void *> &ptrs, size_t i) {
 /// for T (the emitter refuses the same combinations).
 template <typename T>
 bool invoke(const mlir::tempo::KernelCall &call,
-            const std::vector<const void *> &a, void *out) {
+            const std::vector<const void *> &a, const std::vector<void *> &outs,
+            void *scratch) {
+  void *out = outs[0];
   T *y = static_cast<T *>(out);
+  auto o = [&](size_t i) { return static_cast<T *>(outs[i]); };
   llvm::StringRef k = call.kernel;
   const KernelParams &p = call.params;
   if constexpr (std::is_same_v<T, float>) {
+    if (k == "log_softmax")
+      return ::tempo::log_softmax<T>(std::get<tempo_softmax_params_t>(p),
+                                     in<T>(a, 0), y),
+             true;
+    if (k == "layer_norm")
+      return ::tempo::layer_norm<T>(std::get<tempo_layer_norm_params_t>(p),
+                                    in<T>(a, 0), in<T>(a, 1), in<T>(a, 2), o(0),
+                                    o(1), o(2)),
+             true;
+    if (k == "instance_norm")
+      return ::tempo::instance_norm<T>(std::get<tempo_batch_norm_params_t>(p),
+                                       in<T>(a, 0), in<T>(a, 1), in<T>(a, 2),
+                                       y),
+             true;
+    if (k == "conv_transpose")
+      return ::tempo::conv_transpose<T>(std::get<tempo_conv_params_t>(p),
+                                        in<T>(a, 0), in<T>(a, 1), in<T>(a, 2),
+                                        y),
+             true;
+    if (k == "lstm")
+      return ::tempo::lstm<T>(std::get<tempo_lstm_params_t>(p), in<T>(a, 0),
+                              in<T>(a, 1), in<T>(a, 2), in<T>(a, 3),
+                              in<T>(a, 4), in<T>(a, 5), in<T>(a, 6), o(0), o(1),
+                              o(2), static_cast<T *>(scratch)),
+             true;
+    if (k == "gru")
+      return ::tempo::gru<T>(std::get<tempo_gru_params_t>(p), in<T>(a, 0),
+                             in<T>(a, 1), in<T>(a, 2), in<T>(a, 3), in<T>(a, 4),
+                             o(0), o(1), static_cast<T *>(scratch)),
+             true;
+    if (k == "rnn")
+      return ::tempo::rnn<T>(std::get<tempo_rnn_params_t>(p), in<T>(a, 0),
+                             in<T>(a, 1), in<T>(a, 2), in<T>(a, 3), in<T>(a, 4),
+                             o(0), o(1), static_cast<T *>(scratch)),
+             true;
+    if (k == "dft")
+      return ::tempo::dft(std::get<tempo_dft_params_t>(p), in<T>(a, 0), y,
+                          scratch),
+             true;
+    if (k == "stft")
+      return ::tempo::stft(std::get<tempo_stft_params_t>(p), in<T>(a, 0),
+                           in<T>(a, 1), y, scratch),
+             true;
     if (k == "conv")
       return ::tempo::conv<T>(std::get<tempo_conv_params_t>(p), in<T>(a, 0), in<T>(a, 1),
                      in<T>(a, 2), y),
@@ -100,29 +148,83 @@ bool invoke(const mlir::tempo::KernelCall &call,
     return ::tempo::concat<T>(std::get<tempo_concat_params_t>(p), in<T>(a, 0), y), true;
   if (k == "copy")
     return ::tempo::copy(std::get<tempo_copy_params_t>(p), a[0], out), true;
+  if (k == "math")
+    return ::tempo::math<T>(std::get<tempo_math_params_t>(p), in<T>(a, 0), y),
+           true;
+  if (k == "binary_math")
+    return ::tempo::binary_math<T>(std::get<tempo_binary_math_params_t>(p),
+                                   in<T>(a, 0), in<T>(a, 1), y),
+           true;
+  if (k == "reduce")
+    return ::tempo::reduce<T>(std::get<tempo_reduction_params_t>(p),
+                              in<T>(a, 0), y),
+           true;
+  if (k == "arg_reduce")
+    return ::tempo::arg_reduce<T>(std::get<tempo_arg_reduce_params_t>(p),
+                                  in<T>(a, 0), static_cast<int64_t *>(out)),
+           true;
+  if (k == "hardmax")
+    return ::tempo::hardmax<T>(std::get<tempo_softmax_params_t>(p), in<T>(a, 0),
+                               y),
+           true;
+  if (k == "strided_copy")
+    return ::tempo::strided_copy<T>(std::get<tempo_strided_copy_params_t>(p),
+                                    in<T>(a, 0), in<T>(a, 1), y),
+           true;
+  if (k == "gather")
+    return ::tempo::gather<T>(std::get<tempo_gather_params_t>(p), in<T>(a, 0),
+                              in<int32_t>(a, 1), y),
+           true;
   return false;
 }
 
-bool invokeTyped(Type elt, const mlir::tempo::KernelCall &call,
-                 const std::vector<const void *> &a, void *out) {
+/// Calls f(T{}) with T the kernels' C++ type for `elt` (bool for i1 when
+/// BoolAsBool, else uint8_t); false if there is none.
+template <bool BoolAsBool, typename F> bool withElementType(Type elt, F &&f) {
   if (elt.isF32())
-    return invoke<float>(call, a, out);
+    return f(float{});
   auto it = dyn_cast<IntegerType>(elt);
   if (!it)
     return false;
-  bool u = it.isUnsigned() || it.getWidth() == 1;
+  bool u = it.isUnsigned();
   switch (it.getWidth()) {
   case 1:
+    if constexpr (BoolAsBool)
+      return f(bool{});
+    else
+      return f(uint8_t{});
   case 8:
-    return u ? invoke<uint8_t>(call, a, out) : invoke<int8_t>(call, a, out);
+    return u ? f(uint8_t{}) : f(int8_t{});
   case 16:
-    return u ? invoke<uint16_t>(call, a, out) : invoke<int16_t>(call, a, out);
+    return u ? f(uint16_t{}) : f(int16_t{});
   case 32:
-    return u ? invoke<uint32_t>(call, a, out) : invoke<int32_t>(call, a, out);
+    return u ? f(uint32_t{}) : f(int32_t{});
   case 64:
-    return u ? invoke<uint64_t>(call, a, out) : invoke<int64_t>(call, a, out);
+    return u ? f(uint64_t{}) : f(int64_t{});
   }
   return false;
+}
+
+/// tempo::cast<From, To> with the types of the op's operand and result.
+bool invokeCast(Type from, Type to, const mlir::tempo::KernelCall &call,
+                const void *x, void *y) {
+  return withElementType<true>(from, [&](auto f) {
+    using From = decltype(f);
+    return withElementType<true>(to, [&](auto t) {
+      using To = decltype(t);
+      ::tempo::cast<From, To>(std::get<tempo_cast_params_t>(call.params),
+                              static_cast<const From *>(x),
+                              static_cast<To *>(y));
+      return true;
+    });
+  });
+}
+
+bool invokeTyped(Type elt, const mlir::tempo::KernelCall &call,
+                 const std::vector<const void *> &a,
+                 const std::vector<void *> &outs, void *scratch) {
+  return withElementType<false>(
+      elt, [&](auto t) { return invoke<decltype(t)>(call, a, outs, scratch); });
 }
 
 /// Runs every kernel call of `op` on the given operand and result buffers.
@@ -138,14 +240,28 @@ LogicalResult runOp(Operation *op, const std::vector<const void *> &operands,
   }
   if (failed(calls))
     return failure();
-  // The kernels read operands by the operand type, but write the result
-  // type; all tempo ops keep one element type.
-  Type elt = getElementTypeOrSelf(op->getResult(0).getType());
+  // The kernels are instantiated with the result's element type unless the
+  // call says otherwise (arg_reduce: the input's; cast: both).
+  Type resultElt = getElementTypeOrSelf(op->getResult(0).getType());
+  int64_t eltBytes = elementBytes(resultElt);
   for (const mlir::tempo::KernelCall &call : *calls) {
+    Type elt = call.element ? call.element : resultElt;
     std::vector<const void *> args;
     for (int i : call.operands)
       args.push_back(i < 0 ? nullptr : operands[i]);
-    if (!invokeTyped(elt, call, args, result)) {
+    std::vector<void *> outs;
+    for (int64_t off : call.results)
+      outs.push_back(off < 0 ? nullptr
+                             : static_cast<char *>(result) + off * eltBytes);
+    // The scratch operand is arena memory the planner gave this op alone.
+    void *scratch =
+        call.scratch < 0 ? nullptr : const_cast<void *>(operands[call.scratch]);
+    bool ok =
+        call.isCast
+            ? invokeCast(getElementTypeOrSelf(op->getOperand(0).getType()),
+                         resultElt, call, args[0], outs[0])
+            : invokeTyped(elt, call, args, outs, scratch);
+    if (!ok) {
       if (report)
         op->emitOpError("has no ") << call.kernel << " kernel for " << elt;
       return failure();
@@ -191,6 +307,9 @@ mlir::tempo::evaluatePlannedFunction(func::FuncOp func,
     // A view shares its operand's bytes (the planner's tempo.reuses).
     if (isa<ReshapeOp>(op) && op.hasAttr(kReusesAttr))
       continue;
+    // A scratch buffer is only written by the kernel that takes it.
+    if (isa<ScratchOp>(op))
+      continue;
     std::vector<const void *> operands;
     for (Value v : op.getOperands()) {
       auto c = constants.find(v.getDefiningOp());
@@ -215,7 +334,9 @@ mlir::tempo::evaluatePlannedFunction(func::FuncOp func,
 
 DenseElementsAttr mlir::tempo::evaluateConstantOp(Operation *op,
                                             ArrayRef<DenseElementsAttr> operands) {
-  if (op->getNumResults() != 1)
+  // A scratch buffer has no operands, so it looks foldable; it must stay
+  // writable arena memory.
+  if (op->getNumResults() != 1 || isa<ScratchOp>(op))
     return {};
   std::vector<std::vector<char>> buffers;
   std::vector<const void *> ptrs;

@@ -39,7 +39,11 @@ void broadcastStrides(ArrayRef<int64_t> shape, ArrayRef<int64_t> out,
 }
 
 KernelCall call(const char *kernel, KernelParams p, std::vector<int> operands) {
-  return KernelCall{kernel, p, std::move(operands)};
+  KernelCall c;
+  c.kernel = kernel;
+  c.params = p;
+  c.operands = std::move(operands);
+  return c;
 }
 
 tempo_pool_params_t poolParams(Operation *op, ArrayRef<int64_t> kernel,
@@ -117,6 +121,87 @@ tempo_unary_params_t unaryParams(Operation *op) {
   p.lo = -std::numeric_limits<double>::infinity();
   p.hi = std::numeric_limits<double>::infinity();
   return p;
+}
+
+/// [outer, n, inner] of `shape` around dims [first, first + count).
+void axisSplit(ArrayRef<int64_t> shape, int64_t first, int64_t count,
+               int32_t &outer, int32_t &n, int32_t &inner) {
+  outer = i32(numElements(shape.take_front(first)));
+  n = i32(numElements(shape.slice(first, count)));
+  inner = i32(numElements(shape.drop_front(first + count)));
+}
+
+/// Element offsets of the packed outputs (see verifyPacked in TempoOps.cpp):
+/// -1 for an output that is not computed.
+std::vector<int64_t> packedOffsets(ArrayRef<bool> wanted,
+                                   ArrayRef<int64_t> counts) {
+  std::vector<int64_t> out;
+  int64_t at = 0;
+  for (auto [w, c] : llvm::zip(wanted, counts)) {
+    out.push_back(w ? at : -1);
+    if (w)
+      at += c;
+  }
+  return out;
+}
+
+/// Index of `v` among the op's operands, -1 for a null value.
+int operandIndex(Operation *op, Value v) {
+  if (!v)
+    return -1;
+  for (OpOperand &o : op->getOpOperands())
+    if (o.get() == v)
+      return o.getOperandNumber();
+  return -1;
+}
+
+int32_t rnnActivation(StringRef name) {
+  return llvm::StringSwitch<int32_t>(name)
+      .Case("Sigmoid", TEMPO_RNN_ACT_SIGMOID)
+      .Case("Tanh", TEMPO_RNN_ACT_TANH)
+      .Case("Relu", TEMPO_RNN_ACT_RELU)
+      .Case("LeakyRelu", TEMPO_RNN_ACT_LEAKY_RELU)
+      .Case("ThresholdedRelu", TEMPO_RNN_ACT_THRESHOLDED_RELU)
+      .Case("ScaledTanh", TEMPO_RNN_ACT_SCALED_TANH)
+      .Case("HardSigmoid", TEMPO_RNN_ACT_HARD_SIGMOID)
+      .Case("Elu", TEMPO_RNN_ACT_ELU)
+      .Case("Softsign", TEMPO_RNN_ACT_SOFTSIGN)
+      .Case("Softplus", TEMPO_RNN_ACT_SOFTPLUS)
+      .Case("Affine", TEMPO_RNN_ACT_AFFINE)
+      .Default(-1);
+}
+
+/// Fills the fields the three recurrent params structs share.
+template <typename P> LogicalResult recurrentParams(RecurrentOp rec, P &p) {
+  ArrayRef<int64_t> x = shapeOf(rec.getX());
+  bool batchFirst = rec.getLayout() == 1;
+  p.seq_len = i32(batchFirst ? x[1] : x[0]);
+  p.batch = i32(batchFirst ? x[0] : x[1]);
+  p.input_size = i32(x[2]);
+  p.hidden_size = i32(rec.getHiddenSize());
+  p.direction = llvm::StringSwitch<int32_t>(rec.getDirection())
+                    .Case("reverse", TEMPO_RNN_REVERSE)
+                    .Case("bidirectional", TEMPO_RNN_BIDIRECTIONAL)
+                    .Default(TEMPO_RNN_FORWARD);
+  p.num_directions = p.direction == TEMPO_RNN_BIDIRECTIONAL ? 2 : 1;
+  p.layout = i32(rec.getLayout());
+  size_t perDir = rec.getActivations().size() / p.num_directions;
+  for (auto [k, name] : llvm::enumerate(rec.getActivations())) {
+    size_t slot = (k / perDir) * TEMPO_RNN_MAX_ACTIVATIONS + k % perDir;
+    StringRef n = cast<StringAttr>(name).getValue();
+    p.activations[slot] = rnnActivation(n);
+    if (p.activations[slot] < 0)
+      return rec.emitOpError("unknown activation '") << n << "'";
+    p.activation_alpha[slot] = rec.getActivationAlpha()[k];
+    p.activation_beta[slot] = rec.getActivationBeta()[k];
+  }
+  p.clip = rec.getClip() ? rec.getClip()->convertToFloat() : 0.0f;
+  p.has_bias = rec.getB() ? 1 : 0;
+  p.has_initial_h = rec.getInitialH() ? 1 : 0;
+  ArrayRef<bool> want = rec.getResults();
+  p.want_y = want[0];
+  p.want_y_h = want[1];
+  return success();
 }
 
 } // namespace
@@ -236,11 +321,20 @@ FailureOr<std::vector<KernelCall>> mlir::tempo::buildKernelCalls(Operation *op) 
               return ca.emitOpError("needs a float input");
             return Calls{call("channel_affine", p, {0, 1, 2})};
           })
-          .Case([&](AddOp) { return Calls{call("add", binaryParams(op), {0, 1})}; })
-          .Case([&](SubOp) { return Calls{call("sub", binaryParams(op), {0, 1})}; })
-          .Case([&](MulOp) { return Calls{call("mul", binaryParams(op), {0, 1})}; })
-          .Case([&](DivOp) { return Calls{call("div", binaryParams(op), {0, 1})}; })
-          .Case([&](ReluOp) { return Calls{call("relu", unaryParams(op), {0})}; })
+          .Case([&](AddOp) {
+            return Calls{call("add", binaryParams(op), {0, 1})};
+          })
+          .Case([&](SubOp) {
+            return Calls{call("sub", binaryParams(op), {0, 1})};
+          })
+          .Case([&](MulOp) {
+            return Calls{call("mul", binaryParams(op), {0, 1})};
+          })
+          .Case([&](DivOp) {
+            return Calls{call("div", binaryParams(op), {0, 1})};
+          })
+          .Case(
+              [&](ReluOp) { return Calls{call("relu", unaryParams(op), {0})}; })
           .Case([&](SigmoidOp) -> FailureOr<Calls> {
             if (!isFloat)
               return op->emitOpError("needs a float input");
@@ -343,6 +437,246 @@ FailureOr<std::vector<KernelCall>> mlir::tempo::buildKernelCalls(Operation *op) 
             tempo_copy_params_t p{i32(tensorBytes(op->getResult(0).getType()))};
             return Calls{call("copy", p, {0})};
           })
+          .Case([&](MathOp m) {
+            tempo_math_params_t p{};
+            p.size = i32(numElements(shapeOf(m.getOutput())));
+            p.op = llvm::StringSwitch<int32_t>(m.getFn())
+                       .Case("abs", TEMPO_MATH_ABS)
+                       .Case("neg", TEMPO_MATH_NEG)
+                       .Case("exp", TEMPO_MATH_EXP)
+                       .Case("log", TEMPO_MATH_LOG)
+                       .Case("sqrt", TEMPO_MATH_SQRT)
+                       .Case("reciprocal", TEMPO_MATH_RECIPROCAL)
+                       .Case("erf", TEMPO_MATH_ERF)
+                       .Case("floor", TEMPO_MATH_FLOOR)
+                       .Case("ceil", TEMPO_MATH_CEIL)
+                       .Case("sign", TEMPO_MATH_SIGN)
+                       .Case("sin", TEMPO_MATH_SIN)
+                       .Case("cos", TEMPO_MATH_COS)
+                       .Case("elu", TEMPO_MATH_ELU)
+                       .Case("selu", TEMPO_MATH_SELU)
+                       .Case("celu", TEMPO_MATH_CELU)
+                       .Case("thresholded_relu", TEMPO_MATH_THRESHOLDED_RELU)
+                       .Case("hard_sigmoid", TEMPO_MATH_HARD_SIGMOID)
+                       .Case("hard_swish", TEMPO_MATH_HARD_SWISH)
+                       .Case("softplus", TEMPO_MATH_SOFTPLUS)
+                       .Default(TEMPO_MATH_SOFTSIGN);
+            p.alpha = m.getAlpha().convertToFloat();
+            p.beta = m.getBeta().convertToFloat();
+            return Calls{call("math", p, {0})};
+          })
+          .Case([&](BinaryMathOp bm) {
+            tempo_binary_math_params_t p{};
+            p.op = llvm::StringSwitch<int32_t>(bm.getFn())
+                       .Case("pow", TEMPO_BINARY_POW)
+                       .Case("max", TEMPO_BINARY_MAX)
+                       .Case("min", TEMPO_BINARY_MIN)
+                       .Default(TEMPO_BINARY_PRELU);
+            p.shape = binaryParams(op);
+            return Calls{call("binary_math", p, {0, 1})};
+          })
+          .Case([&](ReduceOp red) {
+            tempo_reduction_params_t p{};
+            ArrayRef<int64_t> axes = red.getAxes();
+            axisSplit(shapeOf(red.getInput()), axes.empty() ? 0 : axes[0],
+                      axes.size(), p.outer, p.n, p.inner);
+            p.op = llvm::StringSwitch<int32_t>(red.getKind())
+                       .Case("sum", TEMPO_REDUCE_SUM)
+                       .Case("mean", TEMPO_REDUCE_MEAN)
+                       .Case("max", TEMPO_REDUCE_MAX)
+                       .Case("min", TEMPO_REDUCE_MIN)
+                       .Case("prod", TEMPO_REDUCE_PROD)
+                       .Case("l1", TEMPO_REDUCE_L1)
+                       .Case("l2", TEMPO_REDUCE_L2)
+                       .Case("sum_square", TEMPO_REDUCE_SUM_SQUARE)
+                       .Case("log_sum", TEMPO_REDUCE_LOG_SUM)
+                       .Default(TEMPO_REDUCE_LOG_SUM_EXP);
+            return Calls{call("reduce", p, {0})};
+          })
+          .Case([&](ArgReduceOp ar) {
+            tempo_arg_reduce_params_t p{};
+            axisSplit(shapeOf(ar.getInput()), ar.getAxis(), 1, p.outer, p.n,
+                      p.inner);
+            p.op = ar.getKind() == "max" ? TEMPO_ARG_MAX : TEMPO_ARG_MIN;
+            p.select_last_index = ar.getSelectLastIndex();
+            KernelCall c = call("arg_reduce", p, {0});
+            c.element = getElementTypeOrSelf(ar.getInput());
+            return Calls{c};
+          })
+          .Case<LogSoftmaxOp, HardmaxOp>([&](Operation *) -> FailureOr<Calls> {
+            tempo_softmax_params_t p{};
+            int64_t axis = op->getAttrOfType<IntegerAttr>("axis").getInt();
+            axisSplit(shapeOf(op->getOperand(0)), axis, 1, p.outer, p.n,
+                      p.inner);
+            return Calls{
+                call(isa<HardmaxOp>(op) ? "hardmax" : "log_softmax", p, {0})};
+          })
+          .Case([&](LayerNormOp ln) {
+            ArrayRef<int64_t> x = shapeOf(ln.getInput());
+            int64_t axis = ln.getAxis();
+            tempo_layer_norm_params_t p{};
+            p.outer = i32(numElements(x.take_front(axis)));
+            p.n = i32(numElements(x.drop_front(axis)));
+            p.epsilon = ln.getEpsilon().convertToFloat();
+            p.has_bias = ln.getBias() ? 1 : 0;
+            KernelCall c = call("layer_norm", p, {0, 1, ln.getBias() ? 2 : -1});
+            c.results = packedOffsets(ln.getResults(),
+                                      {numElements(x), p.outer, p.outer});
+            return Calls{c};
+          })
+          .Case([&](InstanceNormOp in) {
+            ArrayRef<int64_t> x = shapeOf(in.getInput());
+            tempo_batch_norm_params_t p{i32(x[0]), i32(x[1]),
+                                        i32(numElements(x.drop_front(2))),
+                                        in.getEpsilon().convertToFloat()};
+            return Calls{call("instance_norm", p, {0, 1, 2})};
+          })
+          .Case([&](StridedCopyOp sc) {
+            ArrayRef<int64_t> x = shapeOf(sc.getInput()),
+                              y = shapeOf(sc.getOutput());
+            tempo_strided_copy_params_t p{};
+            p.rank = i32(y.size());
+            p.size = i32(numElements(y));
+            p.border = llvm::StringSwitch<int32_t>(sc.getBorder())
+                           .Case("edge", TEMPO_BORDER_EDGE)
+                           .Case("reflect", TEMPO_BORDER_REFLECT)
+                           .Case("wrap", TEMPO_BORDER_WRAP)
+                           .Default(TEMPO_BORDER_CONSTANT);
+            for (size_t d = 0; d < y.size(); ++d) {
+              p.out_dims[d] = i32(y[d]);
+              p.in_dims[d] = i32(x[d]);
+              p.start[d] = i32(sc.getStart()[d]);
+              p.step[d] = i32(sc.getStep()[d]);
+            }
+            return Calls{
+                call("strided_copy", p, {0, sc.getPadValue() ? 1 : -1})};
+          })
+          .Case([&](GatherOp g) {
+            ArrayRef<int64_t> x = shapeOf(g.getInput());
+            int64_t axis = g.getAxis();
+            tempo_gather_params_t p{};
+            p.outer = i32(numElements(x.take_front(axis)));
+            p.n = i32(x[axis]);
+            p.m = i32(numElements(shapeOf(g.getIndices())));
+            p.inner = i32(numElements(x.drop_front(axis + 1)));
+            return Calls{call("gather", p, {0, 1})};
+          })
+          .Case([&](CastOp c) -> FailureOr<Calls> {
+            if (!cElementType(getElementTypeOrSelf(c.getInput())))
+              return c.emitOpError("has no kernel for element type ")
+                     << getElementTypeOrSelf(c.getInput());
+            KernelCall k = call(
+                "cast",
+                tempo_cast_params_t{i32(numElements(shapeOf(c.getOutput())))},
+                {0});
+            k.isCast = true;
+            return Calls{k};
+          })
+          .Case([&](ConvTransposeOp ct) -> FailureOr<Calls> {
+            ArrayRef<int64_t> x = shapeOf(ct.getInput()),
+                              w = shapeOf(ct.getWeight()),
+                              y = shapeOf(ct.getOutput());
+            bool is1d = x.size() == 3;
+            tempo_conv_params_t p{};
+            p.batch = i32(x[0]);
+            p.in_c = i32(x[1]);
+            p.in_h = is1d ? 1 : i32(x[2]);
+            p.in_w = i32(x.back());
+            p.out_c = i32(y[1]);
+            p.out_h = is1d ? 1 : i32(y[2]);
+            p.out_w = i32(y.back());
+            p.k_h = is1d ? 1 : i32(w[2]);
+            p.k_w = i32(w.back());
+            p.stride_h = is1d ? 1 : i32(ct.getStrides()[0]);
+            p.stride_w = i32(ct.getStrides().back());
+            p.dil_h = is1d ? 1 : i32(ct.getDilations()[0]);
+            p.dil_w = i32(ct.getDilations().back());
+            p.pad_top = is1d ? 0 : i32(ct.getPads()[0]);
+            p.pad_left = i32(ct.getPads().back());
+            p.groups = i32(ct.getGroup());
+            p.has_bias = ct.getBias() ? 1 : 0;
+            return Calls{
+                call("conv_transpose", p, {0, 1, ct.getBias() ? 2 : -1})};
+          })
+          .Case([&](RecurrentOp rec) -> FailureOr<Calls> {
+            auto idx = [&](Value v) { return operandIndex(op, v); };
+            ArrayRef<int64_t> x = shapeOf(rec.getX());
+            int64_t h = rec.getHiddenSize(),
+                    d = rec.getDirection() == "bidirectional" ? 2 : 1;
+            int64_t b = rec.getLayout() ? x[0] : x[1],
+                    s = rec.getLayout() ? x[1] : x[0];
+            std::vector<int64_t> outs = packedOffsets(
+                rec.getResults(), {s * d * b * h, d * b * h, d * b * h});
+            std::vector<int> ins = {idx(rec.getX()), idx(rec.getW()),
+                                    idx(rec.getR()), idx(rec.getB()),
+                                    idx(rec.getInitialH())};
+            KernelCall c;
+            if (rec.getCell() == "lstm") {
+              tempo_lstm_params_t p{};
+              if (failed(recurrentParams(rec, p)))
+                return failure();
+              p.input_forget = rec.getInputForget();
+              p.has_initial_c = rec.getInitialC() ? 1 : 0;
+              p.has_peephole = rec.getPeephole() ? 1 : 0;
+              p.want_y_c = rec.getResults()[2];
+              ins.push_back(idx(rec.getInitialC()));
+              ins.push_back(idx(rec.getPeephole()));
+              c = call("lstm", p, ins);
+            } else if (rec.getCell() == "gru") {
+              tempo_gru_params_t p{};
+              if (failed(recurrentParams(rec, p)))
+                return failure();
+              p.linear_before_reset = rec.getLinearBeforeReset();
+              c = call("gru", p, ins);
+              outs.resize(2);
+            } else {
+              tempo_rnn_params_t p{};
+              if (failed(recurrentParams(rec, p)))
+                return failure();
+              c = call("rnn", p, ins);
+              outs.resize(2);
+            }
+            c.results = outs;
+            c.scratch = idx(rec.getScratch());
+            return Calls{c};
+          })
+          .Case([&](DftOp dft) {
+            ArrayRef<int64_t> x = shapeOf(dft.getInput()),
+                              y = shapeOf(dft.getOutput());
+            int64_t axis = dft.getAxis();
+            tempo_dft_params_t p{};
+            p.outer = i32(numElements(x.take_front(axis)));
+            p.inner = i32(numElements(x.slice(axis + 1, x.size() - axis - 2)));
+            p.n_in = i32(x[axis]);
+            p.length = i32(dft.getLength());
+            p.n_out = i32(y[axis]);
+            p.in_complex = x.back() == 2;
+            p.inverse = dft.getInverse();
+            KernelCall c = call("dft", p, {0});
+            c.scratch = 1;
+            c.untyped = true;
+            return Calls{c};
+          })
+          .Case([&](StftOp st) {
+            ArrayRef<int64_t> x = shapeOf(st.getSignal()),
+                              y = shapeOf(st.getOutput());
+            tempo_stft_params_t p{};
+            p.batch = i32(x[0]);
+            p.signal_length = i32(x[1]);
+            p.in_complex = x[2] == 2;
+            p.frame_step = i32(st.getFrameStep());
+            p.frame_length = i32(st.getFrameLength());
+            p.frames = i32(y[1]);
+            p.n_out = i32(y[2]);
+            p.has_window = st.getWindow() ? 1 : 0;
+            KernelCall c =
+                call("stft", p, {0, operandIndex(op, st.getWindow())});
+            c.scratch = operandIndex(op, st.getScratch());
+            c.untyped = true;
+            return Calls{c};
+          })
+          // Arena bytes only the kernel that takes them writes: no call.
+          .Case([&](ScratchOp) { return Calls{}; })
           .Default([&](Operation *) -> FailureOr<Calls> {
             return op->emitOpError("has no kernel");
           });
@@ -350,14 +684,32 @@ FailureOr<std::vector<KernelCall>> mlir::tempo::buildKernelCalls(Operation *op) 
 }
 
 const char *mlir::tempo::paramsTypeName(const KernelParams &params) {
-  static const char *const kNames[] = {
-      "tempo_conv_params_t",      "tempo_pool_params_t",
-      "tempo_reduce_params_t",    "tempo_gemm_params_t",
-      "tempo_matmul_params_t",    "tempo_broadcast_params_t",
-      "tempo_unary_params_t",     "tempo_softmax_params_t",
-      "tempo_batch_norm_params_t", "tempo_transpose_params_t",
-      "tempo_concat_params_t",    "tempo_copy_params_t",
-      "tempo_channel_affine_params_t"};
+  static const char *const kNames[] = {"tempo_conv_params_t",
+                                       "tempo_pool_params_t",
+                                       "tempo_reduce_params_t",
+                                       "tempo_gemm_params_t",
+                                       "tempo_matmul_params_t",
+                                       "tempo_broadcast_params_t",
+                                       "tempo_unary_params_t",
+                                       "tempo_softmax_params_t",
+                                       "tempo_batch_norm_params_t",
+                                       "tempo_transpose_params_t",
+                                       "tempo_concat_params_t",
+                                       "tempo_copy_params_t",
+                                       "tempo_channel_affine_params_t",
+                                       "tempo_math_params_t",
+                                       "tempo_binary_math_params_t",
+                                       "tempo_reduction_params_t",
+                                       "tempo_arg_reduce_params_t",
+                                       "tempo_layer_norm_params_t",
+                                       "tempo_strided_copy_params_t",
+                                       "tempo_gather_params_t",
+                                       "tempo_cast_params_t",
+                                       "tempo_dft_params_t",
+                                       "tempo_stft_params_t",
+                                       "tempo_lstm_params_t",
+                                       "tempo_gru_params_t",
+                                       "tempo_rnn_params_t"};
   static_assert(std::variant_size_v<KernelParams> == std::size(kNames));
   return kNames[params.index()];
 }
@@ -416,6 +768,34 @@ public:
     os << "{" << a.kind << ", " << floatLiteral(a.alpha) << ", "
        << floatLiteral(a.beta) << ", " << floatLiteral(a.lo) << ", "
        << floatLiteral(a.hi) << "}";
+    return *this;
+  }
+  FieldPrinter &operator<<(const tempo_broadcast_params_t &p) {
+    sep();
+    constexpr int R = TEMPO_MAX_RANK;
+    FieldPrinter nested(os);
+    (nested << p.rank << p.size)
+            .array(p.out_dims, R)
+            .array(p.a_strides, R)
+            .array(p.b_strides, R)
+        << p.act;
+    return *this;
+  }
+  FieldPrinter &operator<<(const tempo_pool_params_t &p) {
+    sep();
+    FieldPrinter nested(os);
+    nested << p.batch << p.channels << p.in_h << p.in_w << p.out_h << p.out_w
+           << p.k_h << p.k_w << p.stride_h << p.stride_w << p.dil_h << p.dil_w
+           << p.pad_top << p.pad_left << p.pad_bottom << p.pad_right
+           << p.count_include_pad;
+    return *this;
+  }
+  FieldPrinter &farray(const float *v, int n) {
+    sep();
+    os << "{";
+    for (int i = 0; i < n; ++i)
+      os << (i ? ", " : "") << floatLiteral(v[i]);
+    os << "}";
     return *this;
   }
   FieldPrinter &array(const int32_t *v, int n) {
@@ -487,6 +867,50 @@ void mlir::tempo::printParams(llvm::raw_ostream &os, const KernelParams &params)
           f << p.bytes;
         else if constexpr (std::is_same_v<P, tempo_channel_affine_params_t>)
           f << p.batch << p.channels << p.spatial;
+        else if constexpr (std::is_same_v<P, tempo_math_params_t>)
+          f << p.size << p.op << p.alpha << p.beta;
+        else if constexpr (std::is_same_v<P, tempo_binary_math_params_t>)
+          f << p.op << p.shape;
+        else if constexpr (std::is_same_v<P, tempo_reduction_params_t>)
+          f << p.outer << p.n << p.inner << p.op;
+        else if constexpr (std::is_same_v<P, tempo_arg_reduce_params_t>)
+          f << p.outer << p.n << p.inner << p.op << p.select_last_index;
+        else if constexpr (std::is_same_v<P, tempo_layer_norm_params_t>)
+          f << p.outer << p.n << p.epsilon << p.has_bias;
+        else if constexpr (std::is_same_v<P, tempo_strided_copy_params_t>)
+          (f << p.rank << p.size << p.border)
+              .array(p.out_dims, R)
+              .array(p.in_dims, R)
+              .array(p.start, R)
+              .array(p.step, R);
+        else if constexpr (std::is_same_v<P, tempo_gather_params_t>)
+          f << p.outer << p.n << p.m << p.inner;
+        else if constexpr (std::is_same_v<P, tempo_cast_params_t>)
+          f << p.size;
+        else if constexpr (std::is_same_v<P, tempo_dft_params_t>)
+          f << p.outer << p.inner << p.n_in << p.length << p.n_out
+            << p.in_complex << p.inverse;
+        else if constexpr (std::is_same_v<P, tempo_stft_params_t>)
+          f << p.batch << p.signal_length << p.in_complex << p.frame_step
+            << p.frame_length << p.frames << p.n_out << p.has_window;
+        else {
+          constexpr int A = TEMPO_RNN_ACTIVATION_SLOTS;
+          (f << p.seq_len << p.batch << p.input_size << p.hidden_size
+             << p.num_directions << p.direction << p.layout)
+                  .array(p.activations, A)
+                  .farray(p.activation_alpha, A)
+                  .farray(p.activation_beta, A)
+              << p.clip;
+          if constexpr (std::is_same_v<P, tempo_lstm_params_t>)
+            f << p.input_forget << p.has_bias << p.has_initial_h
+              << p.has_initial_c << p.has_peephole << p.want_y << p.want_y_h
+              << p.want_y_c;
+          else if constexpr (std::is_same_v<P, tempo_gru_params_t>)
+            f << p.linear_before_reset << p.has_bias << p.has_initial_h
+              << p.want_y << p.want_y_h;
+          else
+            f << p.has_bias << p.has_initial_h << p.want_y << p.want_y_h;
+        }
       },
       params);
 }

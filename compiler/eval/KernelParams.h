@@ -11,7 +11,9 @@
 #ifndef TEMPO_EVAL_KERNELPARAMS_H
 #define TEMPO_EVAL_KERNELPARAMS_H
 
+#include "tempo/ops_params.h"
 #include "tempo/params.h"
+#include "tempo/recurrent_params.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Operation.h"
@@ -22,24 +24,43 @@
 
 namespace mlir::tempo {
 
-using KernelParams =
-    std::variant<tempo_conv_params_t, tempo_pool_params_t,
-                 tempo_reduce_params_t, tempo_gemm_params_t,
-                 tempo_matmul_params_t, tempo_broadcast_params_t,
-                 tempo_unary_params_t, tempo_softmax_params_t,
-                 tempo_batch_norm_params_t, tempo_transpose_params_t,
-                 tempo_concat_params_t, tempo_copy_params_t,
-                 tempo_channel_affine_params_t>;
+using KernelParams = std::variant<
+    tempo_conv_params_t, tempo_pool_params_t, tempo_reduce_params_t,
+    tempo_gemm_params_t, tempo_matmul_params_t, tempo_broadcast_params_t,
+    tempo_unary_params_t, tempo_softmax_params_t, tempo_batch_norm_params_t,
+    tempo_transpose_params_t, tempo_concat_params_t, tempo_copy_params_t,
+    tempo_channel_affine_params_t, tempo_math_params_t,
+    tempo_binary_math_params_t, tempo_reduction_params_t,
+    tempo_arg_reduce_params_t, tempo_layer_norm_params_t,
+    tempo_strided_copy_params_t, tempo_gather_params_t, tempo_cast_params_t,
+    tempo_dft_params_t, tempo_stft_params_t, tempo_lstm_params_t,
+    tempo_gru_params_t, tempo_rnn_params_t>;
 
-/// One call of a runtime kernel: `mlir::tempo::<kernel><T>(params, operands...,
-/// result)`. Concat lowers to one call per input, each with operand i.
+/// One call of a runtime kernel: `tempo::<kernel><T>(params, operands...,
+/// results... [, scratch])`. Concat lowers to one call per input, each with
+/// operand i.
 struct KernelCall {
-  /// The runtime function, e.g. "conv" for mlir::tempo::conv<T>.
-  const char *kernel;
+  /// The runtime function, e.g. "conv" for tempo::conv<T>.
+  const char *kernel = nullptr;
   KernelParams params;
   /// Indices of the op operands the call reads, in argument order; -1 is a
   /// null pointer (an absent optional operand).
   std::vector<int> operands;
+  /// The output pointers, in argument order: element offsets into the op's
+  /// result (ops that pack several ONNX outputs pass one pointer each); -1 is
+  /// a null pointer (an output nobody uses).
+  std::vector<int64_t> results = {0};
+  /// Index of the operand passed last as the kernel's scratch buffer (a
+  /// tempo.scratch), or -1.
+  int scratch = -1;
+  /// The element type the kernel is instantiated with when it is not the
+  /// result's (arg_reduce: the input's, writing int64 indices); null
+  /// otherwise.
+  mlir::Type element;
+  /// `cast<From, To>`: From is operand 0's element type, To the result's.
+  bool isCast = false;
+  /// The kernel is a plain function, not a template (dft, stft).
+  bool untyped = false;
 };
 
 /// The kernel calls that implement `op`, in order. Fails with a diagnostic

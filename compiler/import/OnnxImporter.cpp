@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/import/OnnxImporter.h"
+#include "compiler/eval/Evaluator.h"
 #include "dialects/Tempo/IR/TempoOps.h"
 #include "dialects/Tempo/IR/TempoShapes.h"
 
@@ -19,6 +20,10 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 
+#include "tempo/ops.h"
+
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <map>
 
@@ -139,6 +144,8 @@ public:
 
   OwningOpRef<ModuleOp> run(StringRef funcName);
   static const llvm::StringMap<ImportFn> &table();
+  /// Quantized ops: recognised, reported as not supported yet at the node.
+  LogicalResult importQuantized(const onnx::NodeProto &node);
 
 private:
   // --- helpers -------------------------------------------------------------
@@ -213,6 +220,58 @@ private:
   LogicalResult importIdentity(const onnx::NodeProto &node);
   LogicalResult importConstant(const onnx::NodeProto &node);
 
+  // --- the wider op set (ops of tempo/ops.h and tempo/recurrent.h) ---------
+  /// The constant value of `v`, folding (with the kernels) the ops that
+  /// compute it from constants; null if it is not constant.
+  DenseElementsAttr constantOf(Value v);
+  /// Whether the node's output `i` is used (named).
+  bool wants(const onnx::NodeProto &node, int i) const;
+  FailureOr<int64_t> resolveAxis(const onnx::NodeProto &node, int64_t axis,
+                                 int64_t rank);
+  Value stridedCopy(Location loc, Value x, ArrayRef<int64_t> out,
+                    ArrayRef<int64_t> start, ArrayRef<int64_t> step,
+                    StringRef border, Value padValue);
+  /// `x` broadcast (numpy rules) to `target`: a view or a strided copy.
+  FailureOr<Value> expandTo(const onnx::NodeProto &node, Value x,
+                            ArrayRef<int64_t> target);
+  /// Defines the node outputs an op packs into its one result: the result
+  /// itself (reshaped) for one output, else a 1-D slice of it per output.
+  void definePacked(const onnx::NodeProto &node, Value packed,
+                    ArrayRef<std::pair<int, SmallVector<int64_t>>> outputs);
+  /// A tempo.scratch of `floats` floats.
+  Value scratch(Location loc, int64_t floats);
+  Value castTo(Location loc, Value x, Type to);
+  FailureOr<Value> binaryMath(const onnx::NodeProto &node, StringRef fn,
+                              Value a, Value b);
+  Value reduceAxes(Location loc, Value x, StringRef kind,
+                   ArrayRef<int64_t> axes);
+  LogicalResult importMath(const onnx::NodeProto &node);
+  LogicalResult importBinaryMath(const onnx::NodeProto &node);
+  LogicalResult importReduce(const onnx::NodeProto &node);
+  LogicalResult importArgReduce(const onnx::NodeProto &node);
+  template <typename OpTy>
+  LogicalResult importAxisOp(const onnx::NodeProto &node);
+  LogicalResult importLayerNorm(const onnx::NodeProto &node);
+  LogicalResult importInstanceNorm(const onnx::NodeProto &node);
+  LogicalResult importGlobalMaxPool(const onnx::NodeProto &node);
+  LogicalResult importSlice(const onnx::NodeProto &node);
+  LogicalResult importPad(const onnx::NodeProto &node);
+  LogicalResult importTile(const onnx::NodeProto &node);
+  LogicalResult importExpand(const onnx::NodeProto &node);
+  LogicalResult importGather(const onnx::NodeProto &node);
+  LogicalResult importSplit(const onnx::NodeProto &node);
+  LogicalResult importCast(const onnx::NodeProto &node);
+  LogicalResult importConstantOfShape(const onnx::NodeProto &node);
+  LogicalResult importRange(const onnx::NodeProto &node);
+  LogicalResult importShape(const onnx::NodeProto &node);
+  LogicalResult importSize(const onnx::NodeProto &node);
+  LogicalResult importConvTranspose(const onnx::NodeProto &node);
+  LogicalResult importRecurrent(const onnx::NodeProto &node);
+  LogicalResult importDft(const onnx::NodeProto &node);
+  LogicalResult importStft(const onnx::NodeProto &node);
+  LogicalResult importWindow(const onnx::NodeProto &node);
+  LogicalResult importMelWeightMatrix(const onnx::NodeProto &node);
+
   MLIRContext &ctx;
   const mlir::tempo::LoadedModel &model;
   OpBuilder builder;
@@ -224,30 +283,100 @@ private:
 
 const llvm::StringMap<ImportFn> &GraphImporter::table() {
   static const llvm::StringMap<ImportFn> kTable = {
+      {"Abs", &GraphImporter::importMath},
       {"Add", &GraphImporter::importBinary<AddOp>},
+      {"ArgMax", &GraphImporter::importArgReduce},
+      {"ArgMin", &GraphImporter::importArgReduce},
       {"AveragePool", &GraphImporter::importPool<AveragePoolOp>},
       {"BatchNormalization", &GraphImporter::importBatchNorm},
+      {"BlackmanWindow", &GraphImporter::importWindow},
+      {"Cast", &GraphImporter::importCast},
+      {"Ceil", &GraphImporter::importMath},
+      {"Celu", &GraphImporter::importMath},
       {"Clip", &GraphImporter::importClip},
       {"Concat", &GraphImporter::importConcat},
       {"Constant", &GraphImporter::importConstant},
+      {"ConstantOfShape", &GraphImporter::importConstantOfShape},
       {"Conv", &GraphImporter::importConv},
+      {"ConvInteger", &GraphImporter::importQuantized},
+      {"ConvTranspose", &GraphImporter::importConvTranspose},
+      {"Cos", &GraphImporter::importMath},
+      {"DFT", &GraphImporter::importDft},
+      {"DequantizeLinear", &GraphImporter::importQuantized},
       {"Div", &GraphImporter::importBinary<DivOp>},
       {"Dropout", &GraphImporter::importIdentity},
+      {"Elu", &GraphImporter::importMath},
+      {"Erf", &GraphImporter::importMath},
+      {"Exp", &GraphImporter::importMath},
+      {"Expand", &GraphImporter::importExpand},
       {"Flatten", &GraphImporter::importFlatten},
+      {"Floor", &GraphImporter::importMath},
+      {"GRU", &GraphImporter::importRecurrent},
+      {"Gather", &GraphImporter::importGather},
       {"Gemm", &GraphImporter::importGemm},
       {"GlobalAveragePool", &GraphImporter::importGlobalAveragePool},
+      {"GlobalMaxPool", &GraphImporter::importGlobalMaxPool},
+      {"HammingWindow", &GraphImporter::importWindow},
+      {"HannWindow", &GraphImporter::importWindow},
+      {"HardSigmoid", &GraphImporter::importMath},
+      {"HardSwish", &GraphImporter::importMath},
+      {"Hardmax", &GraphImporter::importAxisOp<HardmaxOp>},
       {"Identity", &GraphImporter::importIdentity},
+      {"InstanceNormalization", &GraphImporter::importInstanceNorm},
+      {"LSTM", &GraphImporter::importRecurrent},
+      {"LayerNormalization", &GraphImporter::importLayerNorm},
       {"LeakyRelu", &GraphImporter::importLeakyRelu},
+      {"Log", &GraphImporter::importMath},
+      {"LogSoftmax", &GraphImporter::importAxisOp<LogSoftmaxOp>},
       {"MatMul", &GraphImporter::importMatMul},
+      {"MatMulInteger", &GraphImporter::importQuantized},
+      {"Max", &GraphImporter::importBinaryMath},
       {"MaxPool", &GraphImporter::importPool<MaxPoolOp>},
+      {"Mean", &GraphImporter::importBinaryMath},
+      {"MelWeightMatrix", &GraphImporter::importMelWeightMatrix},
+      {"Min", &GraphImporter::importBinaryMath},
       {"Mul", &GraphImporter::importBinary<MulOp>},
+      {"Neg", &GraphImporter::importMath},
+      {"PRelu", &GraphImporter::importBinaryMath},
+      {"Pad", &GraphImporter::importPad},
+      {"Pow", &GraphImporter::importBinaryMath},
+      {"QLinearConv", &GraphImporter::importQuantized},
+      {"QLinearMatMul", &GraphImporter::importQuantized},
+      {"QuantizeLinear", &GraphImporter::importQuantized},
+      {"RNN", &GraphImporter::importRecurrent},
+      {"Range", &GraphImporter::importRange},
+      {"Reciprocal", &GraphImporter::importMath},
+      {"ReduceL1", &GraphImporter::importReduce},
+      {"ReduceL2", &GraphImporter::importReduce},
+      {"ReduceLogSum", &GraphImporter::importReduce},
+      {"ReduceLogSumExp", &GraphImporter::importReduce},
+      {"ReduceMax", &GraphImporter::importReduce},
+      {"ReduceMean", &GraphImporter::importReduce},
+      {"ReduceMin", &GraphImporter::importReduce},
+      {"ReduceProd", &GraphImporter::importReduce},
+      {"ReduceSum", &GraphImporter::importReduce},
+      {"ReduceSumSquare", &GraphImporter::importReduce},
       {"Relu", &GraphImporter::importUnary<ReluOp>},
       {"Reshape", &GraphImporter::importReshape},
+      {"STFT", &GraphImporter::importStft},
+      {"Selu", &GraphImporter::importMath},
+      {"Shape", &GraphImporter::importShape},
       {"Sigmoid", &GraphImporter::importUnary<SigmoidOp>},
+      {"Sign", &GraphImporter::importMath},
+      {"Sin", &GraphImporter::importMath},
+      {"Size", &GraphImporter::importSize},
+      {"Slice", &GraphImporter::importSlice},
       {"Softmax", &GraphImporter::importSoftmax},
+      {"Softplus", &GraphImporter::importMath},
+      {"Softsign", &GraphImporter::importMath},
+      {"Split", &GraphImporter::importSplit},
+      {"Sqrt", &GraphImporter::importMath},
       {"Squeeze", &GraphImporter::importSqueeze},
       {"Sub", &GraphImporter::importBinary<SubOp>},
+      {"Sum", &GraphImporter::importBinaryMath},
       {"Tanh", &GraphImporter::importUnary<TanhOp>},
+      {"ThresholdedRelu", &GraphImporter::importMath},
+      {"Tile", &GraphImporter::importTile},
       {"Transpose", &GraphImporter::importTranspose},
       {"Unsqueeze", &GraphImporter::importUnsqueeze},
   };
@@ -257,7 +386,8 @@ const llvm::StringMap<ImportFn> &GraphImporter::table() {
 std::vector<std::string> mlir::tempo::supportedOnnxOps() {
   std::vector<std::string> ops;
   for (const auto &e : GraphImporter::table())
-    ops.push_back(e.getKey().str());
+    if (e.getValue() != &GraphImporter::importQuantized) // imports to an error
+      ops.push_back(e.getKey().str());
   std::sort(ops.begin(), ops.end());
   return ops;
 }
@@ -305,9 +435,7 @@ GraphImporter::constInts(const onnx::NodeProto &node, int i) {
   FailureOr<Value> v = input(node, i);
   if (failed(v))
     return failure();
-  DenseElementsAttr dense;
-  if (auto c = v->getDefiningOp<ConstantOp>())
-    dense = dyn_cast<DenseElementsAttr>(c.getValue());
+  DenseElementsAttr dense = constantOf(*v);
   if (!dense || !isa<IntegerType>(dense.getElementType()))
     return emitError(nodeLoc(node))
            << node.op_type() << " input '" << node.input(i)
@@ -325,9 +453,7 @@ FailureOr<double> GraphImporter::constScalar(const onnx::NodeProto &node,
   FailureOr<Value> v = input(node, i);
   if (failed(v))
     return failure();
-  DenseElementsAttr dense;
-  if (auto c = v->getDefiningOp<ConstantOp>())
-    dense = dyn_cast<DenseElementsAttr>(c.getValue());
+  DenseElementsAttr dense = constantOf(*v);
   if (!dense || dense.getNumElements() != 1)
     return emitError(nodeLoc(node))
            << node.op_type() << " input '" << node.input(i)
@@ -859,7 +985,7 @@ LogicalResult GraphImporter::importConcat(const onnx::NodeProto &node) {
 
 LogicalResult GraphImporter::importIdentity(const onnx::NodeProto &node) {
   if (node.op_type() == "Dropout") {
-    if (failed(onlyOutputs(node, 1)))
+    if (failed(onlyOutputs(node, 2)))
       return failure();
     if (hasInput(node, 2)) {
       FailureOr<SmallVector<int64_t>> training = constInts(node, 2);
@@ -872,19 +998,1200 @@ LogicalResult GraphImporter::importIdentity(const onnx::NodeProto &node) {
   if (failed(x))
     return failure();
   define(node, 0, *x);
+  // Dropout's mask in inference mode: every element kept.
+  if (node.op_type() == "Dropout" && wants(node, 1))
+    define(node, 1,
+           builder.create<ConstantOp>(
+               nodeLoc(node),
+               DenseElementsAttr::get(tensor(shape(*x), builder.getI1Type()),
+                                      true)));
   return success();
 }
 
 LogicalResult GraphImporter::importConstant(const onnx::NodeProto &node) {
+  // value_float(s) / value_int(s) are a scalar or 1-D tensor.
+  auto scalarOr1d = [&](const onnx::AttributeProto *a, Type e, auto values,
+                        bool scalar) {
+    SmallVector<int64_t> dims;
+    if (!scalar)
+      dims.push_back(values.size());
+    return DenseElementsAttr::get(
+        tensor(dims, e), ArrayRef<typename decltype(values)::value_type>(
+                             values.begin(), values.end()));
+  };
+  DenseElementsAttr dense;
+  if (const auto *a = attr(node, "value_float"))
+    dense =
+        scalarOr1d(a, builder.getF32Type(), SmallVector<float>{a->f()}, true);
+  else if (const auto *a = attr(node, "value_floats"))
+    dense = scalarOr1d(
+        a, builder.getF32Type(),
+        SmallVector<float>(a->floats().begin(), a->floats().end()), false);
+  else if (const auto *a = attr(node, "value_int"))
+    dense =
+        scalarOr1d(a, builder.getI64Type(), SmallVector<int64_t>{a->i()}, true);
+  else if (const auto *a = attr(node, "value_ints"))
+    dense = scalarOr1d(a, builder.getI64Type(),
+                       SmallVector<int64_t>(a->ints().begin(), a->ints().end()),
+                       false);
+  if (dense) {
+    define(node, 0, builder.create<ConstantOp>(nodeLoc(node), dense));
+    return success();
+  }
   const auto *value = attr(node, "value");
   if (!value || !value->has_t())
     return emitError(nodeLoc(node))
-           << "Constant supports only the 'value' tensor attribute";
-  DenseElementsAttr dense = tensorProtoToAttr(ctx, value->t(), nodeLoc(node));
+           << "Constant supports the 'value' tensor and the value_float(s) / "
+              "value_int(s) attributes, not '"
+           << (node.attribute_size() ? node.attribute(0).name() : "") << "'";
+  dense = tensorProtoToAttr(ctx, value->t(), nodeLoc(node));
   if (!dense)
     return failure();
   define(node, 0, builder.create<ConstantOp>(nodeLoc(node), dense));
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Wider ONNX op set
+//===----------------------------------------------------------------------===//
+
+DenseElementsAttr GraphImporter::constantOf(Value v) {
+  if (auto c = v.getDefiningOp<ConstantOp>())
+    return dyn_cast<DenseElementsAttr>(c.getValue());
+  // Shape subgraphs (Shape -> Gather -> Unsqueeze -> Concat -> ...): an op
+  // whose operands all fold is evaluated now, with the kernels.
+  Operation *op = v.getDefiningOp();
+  if (!op || op->getNumResults() != 1 || !isa<TempoDialect>(op->getDialect()))
+    return {};
+  SmallVector<DenseElementsAttr> operands;
+  for (Value o : op->getOperands()) {
+    DenseElementsAttr a = constantOf(o);
+    if (!a)
+      return {};
+    operands.push_back(a);
+  }
+  DenseElementsAttr folded = evaluateConstantOp(op, operands);
+  if (!folded)
+    return {};
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPoint(op);
+  Value c = builder.create<ConstantOp>(op->getLoc(), folded);
+  v.replaceAllUsesWith(c);
+  for (auto &entry : values)
+    if (entry.second == v)
+      entry.second = c;
+  op->erase();
+  return folded;
+}
+
+bool GraphImporter::wants(const onnx::NodeProto &node, int i) const {
+  return node.output_size() > i && !node.output(i).empty();
+}
+
+Value GraphImporter::stridedCopy(Location loc, Value x, ArrayRef<int64_t> out,
+                                 ArrayRef<int64_t> start,
+                                 ArrayRef<int64_t> step, StringRef border,
+                                 Value padValue) {
+  return builder.create<StridedCopyOp>(loc, tensor(out, elt(x)), x, padValue,
+                                       builder.getDenseI64ArrayAttr(start),
+                                       builder.getDenseI64ArrayAttr(step),
+                                       builder.getStringAttr(border));
+}
+
+FailureOr<Value> GraphImporter::expandTo(const onnx::NodeProto &node, Value x,
+                                         ArrayRef<int64_t> target) {
+  ArrayRef<int64_t> in = shape(x);
+  auto out = broadcastShapes(in, target);
+  if (!out || (int64_t)out->size() > 6)
+    return emitError(nodeLoc(node))
+           << "cannot broadcast " << x.getType() << " to the shape of rank "
+           << target.size();
+  SmallVector<int64_t> ext(out->size() - in.size(), 1);
+  ext.append(in.begin(), in.end());
+  if (ArrayRef<int64_t>(ext) == ArrayRef<int64_t>(*out))
+    return reshape(nodeLoc(node), x, *out);
+  SmallVector<int64_t> start(out->size(), 0), step;
+  for (size_t d = 0; d < out->size(); ++d)
+    step.push_back(ext[d] == 1 && (*out)[d] != 1 ? 0 : 1);
+  return stridedCopy(nodeLoc(node), reshape(nodeLoc(node), x, ext), *out, start,
+                     step, "constant", nullptr);
+}
+
+void GraphImporter::definePacked(
+    const onnx::NodeProto &node, Value packed,
+    ArrayRef<std::pair<int, SmallVector<int64_t>>> outputs) {
+  Location loc = nodeLoc(node);
+  if (outputs.size() == 1) {
+    define(node, outputs[0].first, reshape(loc, packed, outputs[0].second));
+    return;
+  }
+  int64_t at = 0;
+  for (const auto &[index, s] : outputs) {
+    int64_t n = numElements(s);
+    Value part = stridedCopy(loc, packed, {n}, {at}, {1}, "constant", nullptr);
+    define(node, index, reshape(loc, part, s));
+    at += n;
+  }
+}
+
+Value GraphImporter::scratch(Location loc, int64_t floats) {
+  return builder.create<ScratchOp>(
+      loc, tensor({std::max<int64_t>(floats, 1)}, builder.getF32Type()));
+}
+
+/// Resolves a possibly negative axis of a rank-`rank` tensor; fails with a
+/// diagnostic at the node if it is out of range.
+FailureOr<int64_t> GraphImporter::resolveAxis(const onnx::NodeProto &node,
+                                              int64_t axis, int64_t rank) {
+  if (axis < -rank || axis >= rank)
+    return emitError(nodeLoc(node)) << node.op_type() << " axis " << axis
+                                    << " is out of range for rank " << rank;
+  return axis < 0 ? axis + rank : axis;
+}
+
+LogicalResult GraphImporter::importMath(const onnx::NodeProto &node) {
+  struct Fn {
+    const char *fn;
+    float alpha, beta;
+    const char *alphaName, *betaName;
+  };
+  static const llvm::StringMap<Fn> kFns = {
+      {"Abs", {"abs", 0, 0, nullptr, nullptr}},
+      {"Neg", {"neg", 0, 0, nullptr, nullptr}},
+      {"Exp", {"exp", 0, 0, nullptr, nullptr}},
+      {"Log", {"log", 0, 0, nullptr, nullptr}},
+      {"Sqrt", {"sqrt", 0, 0, nullptr, nullptr}},
+      {"Reciprocal", {"reciprocal", 0, 0, nullptr, nullptr}},
+      {"Erf", {"erf", 0, 0, nullptr, nullptr}},
+      {"Floor", {"floor", 0, 0, nullptr, nullptr}},
+      {"Ceil", {"ceil", 0, 0, nullptr, nullptr}},
+      {"Sign", {"sign", 0, 0, nullptr, nullptr}},
+      {"Sin", {"sin", 0, 0, nullptr, nullptr}},
+      {"Cos", {"cos", 0, 0, nullptr, nullptr}},
+      {"Elu", {"elu", 1.0f, 0, "alpha", nullptr}},
+      {"Selu",
+       {"selu", 1.67326319217681884765625f, 1.05070102214813232421875f, "alpha",
+        "gamma"}},
+      {"Celu", {"celu", 1.0f, 0, "alpha", nullptr}},
+      {"ThresholdedRelu", {"thresholded_relu", 1.0f, 0, "alpha", nullptr}},
+      {"HardSigmoid", {"hard_sigmoid", 0.2f, 0.5f, "alpha", "beta"}},
+      {"HardSwish", {"hard_swish", 0, 0, nullptr, nullptr}},
+      {"Softplus", {"softplus", 0, 0, nullptr, nullptr}},
+      {"Softsign", {"softsign", 0, 0, nullptr, nullptr}},
+  };
+  const Fn &fn = kFns.find(node.op_type())->second;
+  FailureOr<Value> x = input(node, 0);
+  if (failed(x) || failed(onlyOutputs(node, 1)))
+    return failure();
+  StringRef name = fn.fn;
+  if (!isa<FloatType>(elt(*x)) && name != "abs" && name != "neg" &&
+      name != "sign")
+    return emitError(nodeLoc(node))
+           << node.op_type() << " needs a float input, got " << elt(*x);
+  float alpha = fn.alphaName ? attrFloat(node, fn.alphaName, fn.alpha) : 0.0f;
+  float beta = fn.betaName ? attrFloat(node, fn.betaName, fn.beta) : 0.0f;
+  if (name == "celu" && alpha == 0.0f)
+    return emitError(nodeLoc(node)) << "Celu alpha must not be 0";
+  define(node, 0,
+         builder.create<MathOp>(
+             nodeLoc(node), x->getType(), *x, builder.getStringAttr(name),
+             builder.getF32FloatAttr(alpha), builder.getF32FloatAttr(beta)));
+  return success();
+}
+
+FailureOr<Value> GraphImporter::binaryMath(const onnx::NodeProto &node,
+                                           StringRef fn, Value a, Value b) {
+  auto out = broadcastShapes(shape(a), shape(b));
+  if (!out)
+    return emitError(nodeLoc(node))
+           << node.op_type() << " operand shapes do not broadcast";
+  return builder
+      .create<BinaryMathOp>(nodeLoc(node), tensor(*out, elt(a)), a, b,
+                            builder.getStringAttr(fn))
+      .getResult();
+}
+
+Value GraphImporter::castTo(Location loc, Value x, Type to) {
+  if (elt(x) == to)
+    return x;
+  return builder.create<CastOp>(loc, tensor(shape(x), to), x);
+}
+
+LogicalResult GraphImporter::importBinaryMath(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
+  StringRef type = node.op_type();
+  if (failed(onlyOutputs(node, 1)))
+    return failure();
+  SmallVector<Value> ins;
+  for (int i = 0; i < node.input_size(); ++i) {
+    FailureOr<Value> v = input(node, i);
+    if (failed(v))
+      return failure();
+    ins.push_back(*v);
+  }
+  if (ins.empty())
+    return emitError(loc) << type << " needs at least one input";
+  if (type == "Pow") {
+    if (ins.size() != 2)
+      return emitError(loc) << "Pow needs 2 inputs";
+    Value base = ins[0], exponent = ins[1];
+    // Mixed types: a float exponent of an integer base is computed in float
+    // and truncated back (numpy's power then astype); any other exponent is
+    // cast to the base's type (exact for the integer exponents of a float).
+    if (!isa<FloatType>(elt(base)) && isa<FloatType>(elt(exponent))) {
+      FailureOr<Value> r =
+          binaryMath(node, "pow", castTo(loc, base, elt(exponent)), exponent);
+      if (failed(r))
+        return failure();
+      define(node, 0, castTo(loc, *r, elt(base)));
+      return success();
+    }
+    FailureOr<Value> r =
+        binaryMath(node, "pow", base, castTo(loc, exponent, elt(base)));
+    if (failed(r))
+      return failure();
+    define(node, 0, *r);
+    return success();
+  }
+  for (Value v : ins)
+    if (failed(sameElementTypes(node, ins[0], v)))
+      return failure();
+  if (type == "PRelu") {
+    if (ins.size() != 2)
+      return emitError(loc) << "PRelu needs 2 inputs";
+    FailureOr<Value> r = binaryMath(node, "prelu", ins[0], ins[1]);
+    if (failed(r))
+      return failure();
+    if (shape(*r) != shape(ins[0]))
+      return emitError(loc) << "PRelu slope must broadcast to the input shape";
+    define(node, 0, *r);
+    return success();
+  }
+  // Variadic Max / Min / Sum / Mean: a chain of binary ops in input order.
+  Value acc = ins[0];
+  for (Value v : ArrayRef<Value>(ins).drop_front()) {
+    auto out = broadcastShapes(shape(acc), shape(v));
+    if (!out)
+      return emitError(loc) << type << " input shapes do not broadcast";
+    if (type == "Sum" || type == "Mean") {
+      acc = builder.create<AddOp>(loc, tensor(*out, elt(acc)), acc, v);
+    } else {
+      FailureOr<Value> r =
+          binaryMath(node, type == "Max" ? "max" : "min", acc, v);
+      if (failed(r))
+        return failure();
+      acc = *r;
+    }
+  }
+  if (type == "Mean" && ins.size() > 1) {
+    if (!isa<FloatType>(elt(acc)))
+      return emitError(loc) << "Mean needs float inputs";
+    auto scalarType = tensor({}, elt(acc));
+    Value n = builder.create<ConstantOp>(
+        loc, DenseElementsAttr::get(
+                 scalarType, builder.getF32FloatAttr((float)ins.size())));
+    acc = builder.create<DivOp>(loc, acc.getType(), acc, n);
+  }
+  define(node, 0, acc);
+  return success();
+}
+
+/// Reduces `x` over `axes` (any order, distinct, resolved) with `kind`;
+/// the result keeps the axes as 1s.
+Value GraphImporter::reduceAxes(Location loc, Value x, StringRef kind,
+                                ArrayRef<int64_t> axes) {
+  ArrayRef<int64_t> in = shape(x);
+  SmallVector<int64_t> sorted(axes);
+  llvm::sort(sorted);
+  SmallVector<int64_t> kept(in);
+  for (int64_t a : sorted)
+    kept[a] = 1;
+  bool adjacent = sorted.empty() ||
+                  sorted.back() - sorted.front() + 1 == (int64_t)sorted.size();
+  if (adjacent)
+    return builder.create<ReduceOp>(loc, tensor(kept, elt(x)), x,
+                                    builder.getStringAttr(kind),
+                                    builder.getDenseI64ArrayAttr(sorted));
+  // Non-adjacent axes: transpose them together at the end first.
+  SmallVector<int64_t> perm, tshape, raxes;
+  for (int64_t d = 0; d < (int64_t)in.size(); ++d)
+    if (!llvm::is_contained(sorted, d))
+      perm.push_back(d);
+  for (int64_t a : sorted) {
+    raxes.push_back(perm.size());
+    perm.push_back(a);
+  }
+  for (int64_t p : perm)
+    tshape.push_back(in[p]);
+  Value t = builder.create<TransposeOp>(loc, tensor(tshape, elt(x)), x,
+                                        builder.getDenseI64ArrayAttr(perm));
+  SmallVector<int64_t> rshape(tshape);
+  for (int64_t a : raxes)
+    rshape[a] = 1;
+  Value r = builder.create<ReduceOp>(loc, tensor(rshape, elt(x)), t,
+                                     builder.getStringAttr(kind),
+                                     builder.getDenseI64ArrayAttr(raxes));
+  return reshape(loc, r, kept);
+}
+
+LogicalResult GraphImporter::importReduce(const onnx::NodeProto &node) {
+  static const llvm::StringMap<const char *> kKinds = {
+      {"ReduceSum", "sum"},        {"ReduceMean", "mean"},
+      {"ReduceMax", "max"},        {"ReduceMin", "min"},
+      {"ReduceProd", "prod"},      {"ReduceL1", "l1"},
+      {"ReduceL2", "l2"},          {"ReduceSumSquare", "sum_square"},
+      {"ReduceLogSum", "log_sum"}, {"ReduceLogSumExp", "log_sum_exp"}};
+  Location loc = nodeLoc(node);
+  FailureOr<Value> x = input(node, 0);
+  if (failed(x) || failed(onlyOutputs(node, 1)))
+    return failure();
+  int64_t rank = shape(*x).size();
+  SmallVector<int64_t> axes = attrInts(node, "axes", {});
+  if (hasInput(node, 1)) {
+    FailureOr<SmallVector<int64_t>> a = constInts(node, 1);
+    if (failed(a))
+      return failure();
+    axes = *a;
+  }
+  bool keepDims = attrInt(node, "keepdims", 1) != 0;
+  if (axes.empty()) {
+    if (attrInt(node, "noop_with_empty_axes", 0) != 0) {
+      define(node, 0, *x);
+      return success();
+    }
+    for (int64_t d = 0; d < rank; ++d)
+      axes.push_back(d);
+  }
+  SmallVector<bool> reduced(rank, false);
+  for (int64_t &a : axes) {
+    FailureOr<int64_t> r = resolveAxis(node, a, rank);
+    if (failed(r))
+      return failure();
+    if (reduced[*r])
+      return emitError(loc) << "axis " << a << " is repeated";
+    reduced[*r] = true;
+    a = *r;
+  }
+  Value r = reduceAxes(loc, *x, kKinds.find(node.op_type())->second, axes);
+  SmallVector<int64_t> out;
+  for (int64_t d = 0; d < rank; ++d)
+    if (!reduced[d] || keepDims)
+      out.push_back(reduced[d] ? 1 : shape(*x)[d]);
+  define(node, 0, reshape(loc, r, out));
+  return success();
+}
+
+LogicalResult GraphImporter::importArgReduce(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
+  FailureOr<Value> x = input(node, 0);
+  if (failed(x) || failed(onlyOutputs(node, 1)))
+    return failure();
+  ArrayRef<int64_t> in = shape(*x);
+  FailureOr<int64_t> axis =
+      resolveAxis(node, attrInt(node, "axis", 0), in.size());
+  if (failed(axis))
+    return failure();
+  SmallVector<int64_t> kept(in);
+  kept[*axis] = 1;
+  Value r = builder.create<ArgReduceOp>(
+      loc, tensor(kept, builder.getI64Type()), *x,
+      builder.getStringAttr(node.op_type() == "ArgMax" ? "max" : "min"),
+      builder.getI64IntegerAttr(*axis),
+      builder.getBoolAttr(attrInt(node, "select_last_index", 0) != 0));
+  if (attrInt(node, "keepdims", 1) == 0)
+    kept.erase(kept.begin() + *axis);
+  define(node, 0, reshape(loc, r, kept));
+  return success();
+}
+
+template <typename OpTy>
+LogicalResult GraphImporter::importAxisOp(const onnx::NodeProto &node) {
+  FailureOr<Value> x = input(node, 0);
+  if (failed(x) || failed(onlyOutputs(node, 1)))
+    return failure();
+  if (std::is_same_v<OpTy, LogSoftmaxOp> && !isa<FloatType>(elt(*x)))
+    return emitError(nodeLoc(node)) << node.op_type() << " needs a float input";
+  FailureOr<int64_t> axis =
+      resolveAxis(node, attrInt(node, "axis", -1), shape(*x).size());
+  if (failed(axis))
+    return failure();
+  define(node, 0,
+         builder.create<OpTy>(nodeLoc(node), x->getType(), *x,
+                              builder.getI64IntegerAttr(*axis)));
+  return success();
+}
+
+LogicalResult GraphImporter::importLayerNorm(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
+  FailureOr<Value> x = input(node, 0), s = input(node, 1);
+  if (failed(x) || failed(s) || failed(onlyOutputs(node, 3)))
+    return failure();
+  if (!isa<FloatType>(elt(*x)))
+    return emitError(loc) << "LayerNormalization needs a float input";
+  if (attrInt(node, "stash_type", 1) != 1)
+    return emitError(loc) << "LayerNormalization stash_type "
+                          << attrInt(node, "stash_type", 1)
+                          << " is not supported (only 1, float)";
+  ArrayRef<int64_t> in = shape(*x);
+  FailureOr<int64_t> axis =
+      resolveAxis(node, attrInt(node, "axis", -1), in.size());
+  if (failed(axis))
+    return failure();
+  ArrayRef<int64_t> norm = in.drop_front(*axis);
+  FailureOr<Value> scale = expandTo(node, *s, norm);
+  if (failed(scale))
+    return failure();
+  Value bias;
+  if (hasInput(node, 2)) {
+    FailureOr<Value> b = input(node, 2);
+    if (failed(b))
+      return failure();
+    FailureOr<Value> e = expandTo(node, *b, norm);
+    if (failed(e))
+      return failure();
+    bias = *e;
+  }
+  if (shape(*scale) != norm || (bias && shape(bias) != norm))
+    return emitError(loc)
+           << "scale and bias must broadcast to the normalised dims";
+  SmallVector<int64_t> stat(in.take_front(*axis));
+  stat.append(in.size() - *axis, 1);
+  SmallVector<std::pair<int, SmallVector<int64_t>>> outs;
+  SmallVector<bool> want;
+  for (int i = 0; i < 3; ++i) {
+    want.push_back(wants(node, i) ||
+                   (i == 0 && !wants(node, 1) && !wants(node, 2)));
+    if (want.back())
+      outs.push_back({i, i == 0 ? SmallVector<int64_t>(in) : stat});
+  }
+  int64_t total = 0;
+  for (auto &o : outs)
+    total += numElements(o.second);
+  Type resultType = outs.size() == 1 ? tensor(outs[0].second, elt(*x))
+                                     : tensor({total}, elt(*x));
+  Value r = builder.create<LayerNormOp>(
+      loc, resultType, *x, *scale, bias, builder.getI64IntegerAttr(*axis),
+      builder.getF32FloatAttr(attrFloat(node, "epsilon", 1e-5f)),
+      builder.getDenseBoolArrayAttr(want));
+  definePacked(node, r, outs);
+  return success();
+}
+
+LogicalResult GraphImporter::importInstanceNorm(const onnx::NodeProto &node) {
+  FailureOr<Value> x = input(node, 0), s = input(node, 1), b = input(node, 2);
+  if (failed(x) || failed(s) || failed(b) || failed(onlyOutputs(node, 1)))
+    return failure();
+  if (!isa<FloatType>(elt(*x)) || shape(*x).size() < 3)
+    return emitError(nodeLoc(node))
+           << "InstanceNormalization needs a float input of rank 3 or more";
+  define(node, 0,
+         builder.create<InstanceNormOp>(
+             nodeLoc(node), x->getType(), *x, *s, *b,
+             builder.getF32FloatAttr(attrFloat(node, "epsilon", 1e-5f))));
+  return success();
+}
+
+LogicalResult GraphImporter::importGlobalMaxPool(const onnx::NodeProto &node) {
+  FailureOr<Value> x = input(node, 0);
+  if (failed(x) || failed(onlyOutputs(node, 1)))
+    return failure();
+  int64_t rank = shape(*x).size();
+  if (rank < 3)
+    return emitError(nodeLoc(node)) << "GlobalMaxPool expects rank >= 3";
+  SmallVector<int64_t> axes;
+  for (int64_t d = 2; d < rank; ++d)
+    axes.push_back(d);
+  define(node, 0, reduceAxes(nodeLoc(node), *x, "max", axes));
+  return success();
+}
+
+LogicalResult GraphImporter::importSlice(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
+  FailureOr<Value> x = input(node, 0);
+  FailureOr<SmallVector<int64_t>> starts = constInts(node, 1),
+                                  ends = constInts(node, 2);
+  if (failed(x) || failed(starts) || failed(ends) ||
+      failed(onlyOutputs(node, 1)))
+    return failure();
+  ArrayRef<int64_t> in = shape(*x);
+  int64_t rank = in.size();
+  SmallVector<int64_t> axes, steps(starts->size(), 1);
+  for (int64_t i = 0; i < (int64_t)starts->size(); ++i)
+    axes.push_back(i);
+  if (hasInput(node, 3)) {
+    FailureOr<SmallVector<int64_t>> a = constInts(node, 3);
+    if (failed(a))
+      return failure();
+    axes = *a;
+  }
+  if (hasInput(node, 4)) {
+    FailureOr<SmallVector<int64_t>> s = constInts(node, 4);
+    if (failed(s))
+      return failure();
+    steps = *s;
+  }
+  if (ends->size() != starts->size() || axes.size() != starts->size() ||
+      steps.size() != starts->size())
+    return emitError(loc)
+           << "Slice starts, ends, axes and steps differ in length";
+  SmallVector<int64_t> out(in), start(rank, 0), step(rank, 1);
+  for (size_t i = 0; i < axes.size(); ++i) {
+    FailureOr<int64_t> a = resolveAxis(node, axes[i], rank);
+    if (failed(a))
+      return failure();
+    int64_t dim = in[*a], s = (*starts)[i], e = (*ends)[i], st = steps[i];
+    if (st == 0)
+      return emitError(loc) << "Slice step must not be 0";
+    if (s < 0)
+      s += dim;
+    if (e < 0)
+      e += dim;
+    if (st > 0) {
+      s = std::clamp<int64_t>(s, 0, dim);
+      e = std::clamp<int64_t>(e, 0, dim);
+      out[*a] = std::max<int64_t>(0, (e - s + st - 1) / st);
+    } else {
+      s = std::clamp<int64_t>(s, 0, dim - 1);
+      e = std::clamp<int64_t>(e, -1, dim - 1);
+      out[*a] = std::max<int64_t>(0, (s - e - st - 1) / -st);
+    }
+    start[*a] = s;
+    step[*a] = st;
+  }
+  define(node, 0, stridedCopy(loc, *x, out, start, step, "constant", nullptr));
+  return success();
+}
+
+LogicalResult GraphImporter::importPad(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
+  FailureOr<Value> x = input(node, 0);
+  FailureOr<SmallVector<int64_t>> pads = constInts(node, 1);
+  if (failed(x) || failed(pads) || failed(onlyOutputs(node, 1)))
+    return failure();
+  std::string mode = attrString(node, "mode", "constant");
+  if (mode != "constant" && mode != "reflect" && mode != "edge")
+    return emitError(loc) << "Pad mode '" << mode << "' is not supported";
+  ArrayRef<int64_t> in = shape(*x);
+  int64_t rank = in.size();
+  SmallVector<int64_t> axes;
+  for (int64_t d = 0; d < rank; ++d)
+    axes.push_back(d);
+  if (hasInput(node, 3)) {
+    FailureOr<SmallVector<int64_t>> a = constInts(node, 3);
+    if (failed(a))
+      return failure();
+    axes.clear();
+    for (int64_t v : *a) {
+      FailureOr<int64_t> r = resolveAxis(node, v, rank);
+      if (failed(r))
+        return failure();
+      axes.push_back(*r);
+    }
+  }
+  size_t n = axes.size();
+  if (pads->size() != 2 * n)
+    return emitError(loc) << "Pad pads must have " << 2 * n << " values, got "
+                          << pads->size();
+  Value padValue;
+  if (mode == "constant" && hasInput(node, 2)) {
+    FailureOr<Value> v = input(node, 2);
+    if (failed(v) || failed(sameElementTypes(node, *x, *v)))
+      return failure();
+    if (numElements(shape(*v)) != 1)
+      return emitError(loc) << "Pad constant_value must be one element";
+    padValue = *v;
+  }
+  SmallVector<int64_t> out(in), start(rank, 0), step(rank, 1);
+  for (size_t i = 0; i < n; ++i) {
+    int64_t a = axes[i], begin = (*pads)[i], end = (*pads)[n + i];
+    out[a] = in[a] + begin + end;
+    if (out[a] < 0)
+      return emitError(loc) << "Pad removes more than dim " << a << " holds";
+    if (mode == "reflect" && (begin >= in[a] || end >= in[a]) && in[a] > 1)
+      return emitError(loc) << "Pad reflect pads of dim " << a
+                            << " must be smaller than its extent " << in[a];
+    start[a] = -begin;
+  }
+  define(node, 0, stridedCopy(loc, *x, out, start, step, mode, padValue));
+  return success();
+}
+
+LogicalResult GraphImporter::importTile(const onnx::NodeProto &node) {
+  FailureOr<Value> x = input(node, 0);
+  FailureOr<SmallVector<int64_t>> repeats = constInts(node, 1);
+  if (failed(x) || failed(repeats) || failed(onlyOutputs(node, 1)))
+    return failure();
+  ArrayRef<int64_t> in = shape(*x);
+  if (repeats->size() != in.size())
+    return emitError(nodeLoc(node))
+           << "Tile repeats must have " << in.size() << " values";
+  SmallVector<int64_t> out;
+  for (size_t d = 0; d < in.size(); ++d) {
+    if ((*repeats)[d] < 0)
+      return emitError(nodeLoc(node)) << "Tile repeats must not be negative";
+    out.push_back(in[d] * (*repeats)[d]);
+  }
+  define(node, 0,
+         stridedCopy(nodeLoc(node), *x, out, SmallVector<int64_t>(in.size(), 0),
+                     SmallVector<int64_t>(in.size(), 1), "wrap", nullptr));
+  return success();
+}
+
+LogicalResult GraphImporter::importExpand(const onnx::NodeProto &node) {
+  FailureOr<Value> x = input(node, 0);
+  FailureOr<SmallVector<int64_t>> target = constInts(node, 1);
+  if (failed(x) || failed(target) || failed(onlyOutputs(node, 1)))
+    return failure();
+  FailureOr<Value> r = expandTo(node, *x, *target);
+  if (failed(r))
+    return failure();
+  define(node, 0, *r);
+  return success();
+}
+
+LogicalResult GraphImporter::importGather(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
+  FailureOr<Value> x = input(node, 0), idxValue = input(node, 1);
+  if (failed(x) || failed(idxValue) || failed(onlyOutputs(node, 1)))
+    return failure();
+  FailureOr<SmallVector<int64_t>> indices = constInts(node, 1);
+  if (failed(indices))
+    return failure();
+  ArrayRef<int64_t> in = shape(*x);
+  FailureOr<int64_t> axis =
+      resolveAxis(node, attrInt(node, "axis", 0), in.size());
+  if (failed(axis))
+    return failure();
+  SmallVector<int32_t> resolved;
+  for (int64_t i : *indices) {
+    if (i < -in[*axis] || i >= in[*axis])
+      return emitError(loc)
+             << "Gather index " << i << " is out of range for dim " << *axis
+             << " of size " << in[*axis];
+    resolved.push_back(static_cast<int32_t>(i < 0 ? i + in[*axis] : i));
+  }
+  // idxValue may have been folded into a new constant by constInts.
+  ArrayRef<int64_t> idxShape = shape(values[node.input(1)]);
+  auto idxType = tensor(idxShape, builder.getI32Type());
+  Value idx = builder.create<ConstantOp>(
+      loc, DenseElementsAttr::get(idxType, ArrayRef<int32_t>(resolved)));
+  SmallVector<int64_t> out(in.take_front(*axis));
+  out.append(idxShape.begin(), idxShape.end());
+  out.append(in.begin() + *axis + 1, in.end());
+  define(node, 0,
+         builder.create<GatherOp>(loc, tensor(out, elt(*x)), *x, idx,
+                                  builder.getI64IntegerAttr(*axis)));
+  return success();
+}
+
+LogicalResult GraphImporter::importSplit(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
+  FailureOr<Value> x = input(node, 0);
+  if (failed(x))
+    return failure();
+  ArrayRef<int64_t> in = shape(*x);
+  FailureOr<int64_t> axis =
+      resolveAxis(node, attrInt(node, "axis", 0), in.size());
+  if (failed(axis))
+    return failure();
+  int64_t parts = node.output_size();
+  SmallVector<int64_t> sizes;
+  if (hasInput(node, 1)) {
+    FailureOr<SmallVector<int64_t>> s = constInts(node, 1);
+    if (failed(s))
+      return failure();
+    sizes = *s;
+  } else {
+    if (in[*axis] % parts != 0)
+      return emitError(loc)
+             << "Split cannot divide dim " << *axis << " of size " << in[*axis]
+             << " into " << parts << " equal parts";
+    sizes.assign(parts, in[*axis] / parts);
+  }
+  int64_t total = 0;
+  for (int64_t s : sizes)
+    total += s;
+  if ((int64_t)sizes.size() != parts || total != in[*axis])
+    return emitError(loc) << "Split sizes do not add up to dim " << *axis;
+  int64_t at = 0;
+  for (int64_t i = 0; i < parts; ++i) {
+    SmallVector<int64_t> out(in), start(in.size(), 0), step(in.size(), 1);
+    out[*axis] = sizes[i];
+    start[*axis] = at;
+    at += sizes[i];
+    if (wants(node, i))
+      define(node, i,
+             stridedCopy(loc, *x, out, start, step, "constant", nullptr));
+  }
+  return success();
+}
+
+LogicalResult GraphImporter::importCast(const onnx::NodeProto &node) {
+  FailureOr<Value> x = input(node, 0);
+  if (failed(x) || failed(onlyOutputs(node, 1)))
+    return failure();
+  int64_t to = attrInt(node, "to", 0);
+  Type t = onnxElementType(ctx, to);
+  if (!t)
+    return emitError(nodeLoc(node))
+           << "Cast to " << onnxTypeName(to)
+           << " is not supported (Tempo tensors are float32, integer or bool)";
+  define(node, 0, castTo(nodeLoc(node), *x, t));
+  return success();
+}
+
+LogicalResult
+GraphImporter::importConstantOfShape(const onnx::NodeProto &node) {
+  FailureOr<SmallVector<int64_t>> dims = constInts(node, 0);
+  if (failed(dims))
+    return failure();
+  for (int64_t d : *dims)
+    if (d < 0)
+      return emitError(nodeLoc(node))
+             << "ConstantOfShape dim " << d << " is negative";
+  DenseElementsAttr value;
+  if (const auto *a = attr(node, "value")) {
+    value = tensorProtoToAttr(ctx, a->t(), nodeLoc(node));
+    if (!value)
+      return failure();
+    if (value.getNumElements() != 1)
+      return emitError(nodeLoc(node))
+             << "ConstantOfShape value must be one element";
+  } else {
+    value = DenseElementsAttr::get(tensor({1}, builder.getF32Type()), 0.0f);
+  }
+  auto type = tensor(*dims, value.getElementType());
+  define(node, 0,
+         builder.create<ConstantOp>(
+             nodeLoc(node),
+             DenseElementsAttr::get(type, value.getValues<Attribute>()[0])));
+  return success();
+}
+
+LogicalResult GraphImporter::importRange(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
+  FailureOr<Value> s = input(node, 0);
+  FailureOr<double> start = constScalar(node, 0), limit = constScalar(node, 1),
+                    delta = constScalar(node, 2);
+  if (failed(s) || failed(start) || failed(limit) || failed(delta))
+    return failure();
+  if (*delta == 0)
+    return emitError(loc) << "Range delta must not be 0";
+  int64_t n =
+      std::max<int64_t>(0, (int64_t)std::ceil((*limit - *start) / *delta));
+  Type e = elt(values[node.input(0)]);
+  auto type = tensor({n}, e);
+  if (e.isF32()) {
+    SmallVector<float> v;
+    for (int64_t i = 0; i < n; ++i)
+      v.push_back((float)*start + (float)i * (float)*delta);
+    define(node, 0,
+           builder.create<ConstantOp>(
+               loc, DenseElementsAttr::get(type, ArrayRef<float>(v))));
+    return success();
+  }
+  if (!isa<IntegerType>(e))
+    return emitError(loc) << "Range of " << e << " is not supported";
+  SmallVector<APInt> v;
+  for (int64_t i = 0; i < n; ++i)
+    v.push_back(APInt(e.getIntOrFloatBitWidth(),
+                      (int64_t)*start + i * (int64_t)*delta,
+                      /*isSigned=*/true));
+  define(node, 0,
+         builder.create<ConstantOp>(loc, DenseElementsAttr::get(type, v)));
+  return success();
+}
+
+LogicalResult GraphImporter::importShape(const onnx::NodeProto &node) {
+  FailureOr<Value> x = input(node, 0);
+  if (failed(x))
+    return failure();
+  ArrayRef<int64_t> in = shape(*x);
+  int64_t rank = in.size();
+  int64_t start = attrInt(node, "start", 0), end = attrInt(node, "end", rank);
+  if (start < 0)
+    start += rank;
+  if (end < 0)
+    end += rank;
+  start = std::clamp<int64_t>(start, 0, rank);
+  end = std::clamp<int64_t>(end, 0, rank);
+  SmallVector<int64_t> dims;
+  for (int64_t d = start; d < end; ++d)
+    dims.push_back(in[d]);
+  auto type = tensor({(int64_t)dims.size()}, builder.getI64Type());
+  define(node, 0,
+         builder.create<ConstantOp>(
+             nodeLoc(node),
+             DenseElementsAttr::get(type, ArrayRef<int64_t>(dims))));
+  return success();
+}
+
+LogicalResult GraphImporter::importSize(const onnx::NodeProto &node) {
+  FailureOr<Value> x = input(node, 0);
+  if (failed(x))
+    return failure();
+  int64_t n = numElements(shape(*x));
+  define(node, 0,
+         builder.create<ConstantOp>(
+             nodeLoc(node),
+             DenseElementsAttr::get(tensor({}, builder.getI64Type()),
+                                    ArrayRef<int64_t>(n))));
+  return success();
+}
+
+LogicalResult GraphImporter::importConvTranspose(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
+  FailureOr<Value> x = input(node, 0), w = input(node, 1);
+  if (failed(x) || failed(w) || failed(sameElementTypes(node, *x, *w)) ||
+      failed(onlyOutputs(node, 1)))
+    return failure();
+  Value bias;
+  if (hasInput(node, 2)) {
+    FailureOr<Value> b = input(node, 2);
+    if (failed(b))
+      return failure();
+    bias = *b;
+  }
+  ArrayRef<int64_t> xs = shape(*x), ws = shape(*w);
+  if ((xs.size() != 3 && xs.size() != 4) || ws.size() != xs.size())
+    return emitError(loc) << "ConvTranspose supports 1-D and 2-D convolutions "
+                             "(input rank 3 or 4), got rank "
+                          << xs.size();
+  size_t n = xs.size() - 2;
+  SmallVector<int64_t> kernel =
+      attrInts(node, "kernel_shape", ws.drop_front(2));
+  if (ArrayRef<int64_t>(kernel) != ws.drop_front(2))
+    return emitError(loc) << "kernel_shape does not match the weight shape";
+  SmallVector<int64_t> ones(n, 1), zeros(n, 0);
+  SmallVector<int64_t> strides = attrInts(node, "strides", ones);
+  SmallVector<int64_t> dilations = attrInts(node, "dilations", ones);
+  SmallVector<int64_t> outPad = attrInts(node, "output_padding", zeros);
+  SmallVector<int64_t> outShape = attrInts(node, "output_shape", {});
+  SmallVector<int64_t> pads =
+      attrInts(node, "pads", SmallVector<int64_t>(2 * n, 0));
+  std::string autoPad = attrString(node, "auto_pad", "NOTSET");
+  if (strides.size() != n || dilations.size() != n || outPad.size() != n ||
+      pads.size() != 2 * n)
+    return emitError(loc) << "strides, dilations, output_padding and pads must "
+                             "have one value (pads two) per spatial dim";
+  if (!outShape.empty() && outShape.size() != n)
+    return emitError(loc) << "output_shape must have " << n << " values";
+  if (autoPad != "NOTSET" && autoPad != "VALID" && autoPad != "SAME_UPPER" &&
+      autoPad != "SAME_LOWER")
+    return emitError(loc) << "unsupported auto_pad '" << autoPad << "'";
+  int64_t group = attrInt(node, "group", 1);
+  SmallVector<int64_t> out = {xs[0], ws[1] * group}, begin;
+  for (size_t i = 0; i < n; ++i) {
+    int64_t full = strides[i] * (xs[2 + i] - 1) + outPad[i] +
+                   (kernel[i] - 1) * dilations[i] + 1;
+    bool same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
+    if (!outShape.empty() || same) {
+      int64_t o = outShape.empty() ? xs[2 + i] * strides[i] : outShape[i];
+      int64_t total = full - o;
+      int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2); // floor
+      begin.push_back(autoPad == "SAME_UPPER" ? half : total - half);
+      out.push_back(o);
+    } else {
+      if (autoPad == "VALID")
+        pads.assign(2 * n, 0);
+      begin.push_back(pads[i]);
+      out.push_back(full - pads[i] - pads[n + i]);
+    }
+    if (begin.back() < 0 || out.back() < 1)
+      return emitError(loc) << "ConvTranspose spatial dim " << i
+                            << " gets a negative begin pad or no output";
+  }
+  define(
+      node, 0,
+      builder.create<ConvTransposeOp>(loc, tensor(out, elt(*x)), *x, *w, bias,
+                                      builder.getDenseI64ArrayAttr(strides),
+                                      builder.getDenseI64ArrayAttr(dilations),
+                                      builder.getDenseI64ArrayAttr(begin),
+                                      builder.getI64IntegerAttr(group)));
+  return success();
+}
+
+LogicalResult GraphImporter::importRecurrent(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
+  StringRef type = node.op_type();
+  bool lstm = type == "LSTM";
+  std::string cell = type == "LSTM" ? "lstm" : type == "GRU" ? "gru" : "rnn";
+  int64_t gates = lstm ? 4 : type == "GRU" ? 3 : 1;
+  int numOut = lstm ? 3 : 2;
+  if (failed(onlyOutputs(node, numOut)))
+    return failure();
+  FailureOr<Value> x = input(node, 0), w = input(node, 1), r = input(node, 2);
+  if (failed(x) || failed(w) || failed(r))
+    return failure();
+  auto optional = [&](int i, Value &v) -> LogicalResult {
+    if (!hasInput(node, i))
+      return success();
+    FailureOr<Value> got = input(node, i);
+    if (failed(got))
+      return failure();
+    v = *got;
+    return success();
+  };
+  Value b, h0, c0, p;
+  if (failed(optional(3, b)) || failed(optional(5, h0)) ||
+      (lstm && (failed(optional(6, c0)) || failed(optional(7, p)))))
+    return failure();
+  ArrayRef<int64_t> xs = shape(*x);
+  if (xs.size() != 3 || !isa<FloatType>(elt(*x)))
+    return emitError(loc) << type << " needs a float input of rank 3";
+  int64_t layout = attrInt(node, "layout", 0);
+  if (layout != 0 && layout != 1)
+    return emitError(loc) << type << " layout " << layout
+                          << " is not supported";
+  int64_t s = layout ? xs[1] : xs[0], batch = layout ? xs[0] : xs[1];
+  if (hasInput(node, 4)) {
+    FailureOr<SmallVector<int64_t>> lens = constInts(node, 4);
+    if (failed(lens))
+      return failure();
+    for (int64_t l : *lens)
+      if (l != s)
+        return emitError(loc) << type << " sequence_lens other than seq_len ("
+                              << s << ") are not supported, got " << l;
+  }
+  std::string direction = attrString(node, "direction", "forward");
+  if (direction != "forward" && direction != "reverse" &&
+      direction != "bidirectional")
+    return emitError(loc) << type << " direction '" << direction
+                          << "' is not supported";
+  int64_t d = direction == "bidirectional" ? 2 : 1;
+  int64_t h = attrInt(node, "hidden_size",
+                      shape(*w).size() == 3 ? shape(*w)[1] / gates : 0);
+  // Activations: ONNX names per direction; alpha/beta consumed in order by
+  // the activations that take them, ONNX's operator defaults otherwise.
+  SmallVector<std::string> defaults =
+      lstm            ? SmallVector<std::string>{"Sigmoid", "Tanh", "Tanh"}
+      : type == "GRU" ? SmallVector<std::string>{"Sigmoid", "Tanh"}
+                      : SmallVector<std::string>{"Tanh"};
+  SmallVector<std::string> acts;
+  if (const auto *a = attr(node, "activations")) {
+    for (const auto &n : a->strings())
+      acts.push_back(n);
+    if (acts.size() != defaults.size() * d)
+      return emitError(loc) << type << " needs " << defaults.size() * d
+                            << " activations, got " << acts.size();
+  } else {
+    for (int64_t i = 0; i < d; ++i)
+      acts.append(defaults.begin(), defaults.end());
+  }
+  SmallVector<float> alphaIn, betaIn, alpha, beta;
+  if (const auto *a = attr(node, "activation_alpha"))
+    alphaIn.assign(a->floats().begin(), a->floats().end());
+  if (const auto *a = attr(node, "activation_beta"))
+    betaIn.assign(a->floats().begin(), a->floats().end());
+  size_t nextAlpha = 0, nextBeta = 0;
+  SmallVector<StringRef> actNames;
+  for (const std::string &name : acts) {
+    static const llvm::StringMap<std::pair<float, float>> kDefaults = {
+        {"Sigmoid", {0, 0}},
+        {"Tanh", {0, 0}},
+        {"Relu", {0, 0}},
+        {"LeakyRelu", {0.01f, 0}},
+        {"ThresholdedRelu", {1, 0}},
+        {"ScaledTanh", {NAN, NAN}},
+        {"HardSigmoid", {0.2f, 0.5f}},
+        {"Elu", {1, 0}},
+        {"Softsign", {0, 0}},
+        {"Softplus", {0, 0}},
+        {"Affine", {1, 0}}};
+    auto it = kDefaults.find(name);
+    if (it == kDefaults.end())
+      return emitError(loc)
+             << type << " activation '" << name << "' is not supported";
+    StringRef n = name;
+    bool usesAlpha = n == "LeakyRelu" || n == "ThresholdedRelu" ||
+                     n == "ScaledTanh" || n == "HardSigmoid" || n == "Elu" ||
+                     n == "Affine";
+    bool usesBeta = n == "ScaledTanh" || n == "HardSigmoid" || n == "Affine";
+    float a = usesAlpha && nextAlpha < alphaIn.size() ? alphaIn[nextAlpha++]
+                                                      : it->second.first;
+    float bt = usesBeta && nextBeta < betaIn.size() ? betaIn[nextBeta++]
+                                                    : it->second.second;
+    if (std::isnan(a) || std::isnan(bt))
+      return emitError(loc) << type << " activation " << name
+                            << " needs activation_alpha and activation_beta";
+    alpha.push_back(usesAlpha ? a : 0.0f);
+    beta.push_back(usesBeta ? bt : 0.0f);
+    actNames.push_back(builder.getStringAttr(name).getValue());
+  }
+  SmallVector<int64_t> yShape = layout ? SmallVector<int64_t>{batch, s, d, h}
+                                       : SmallVector<int64_t>{s, d, batch, h};
+  SmallVector<int64_t> stateShape = layout ? SmallVector<int64_t>{batch, d, h}
+                                           : SmallVector<int64_t>{d, batch, h};
+  SmallVector<bool> want;
+  SmallVector<std::pair<int, SmallVector<int64_t>>> outs;
+  for (int i = 0; i < numOut; ++i) {
+    want.push_back(wants(node, i));
+    if (want.back())
+      outs.push_back({i, i == 0 ? yShape : stateShape});
+  }
+  if (outs.empty())
+    return success(); // nothing uses the op
+  int64_t total = 0;
+  for (auto &o : outs)
+    total += numElements(o.second);
+  Type f32 = builder.getF32Type();
+  Type resultType =
+      outs.size() == 1 ? tensor(outs[0].second, f32) : tensor({total}, f32);
+  Value scr = scratch(loc, gates * h + (lstm ? 2 : 1) * batch * h);
+  FloatAttr clip;
+  if (attr(node, "clip"))
+    clip = builder.getF32FloatAttr(attrFloat(node, "clip", 0.0f));
+  Value rec = builder.create<RecurrentOp>(
+      loc, resultType, *x, *w, *r, b, h0, c0, p, scr,
+      builder.getStringAttr(cell), builder.getStringAttr(direction),
+      builder.getI64IntegerAttr(h), builder.getI64IntegerAttr(layout),
+      builder.getStrArrayAttr(actNames), builder.getDenseF32ArrayAttr(alpha),
+      builder.getDenseF32ArrayAttr(beta), clip,
+      builder.getBoolAttr(attrInt(node, "input_forget", 0) != 0),
+      builder.getBoolAttr(attrInt(node, "linear_before_reset", 0) != 0),
+      builder.getDenseBoolArrayAttr(want));
+  definePacked(node, rec, outs);
+  return success();
+}
+
+LogicalResult GraphImporter::importDft(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
+  FailureOr<Value> x = input(node, 0);
+  if (failed(x) || failed(onlyOutputs(node, 1)))
+    return failure();
+  ArrayRef<int64_t> in = shape(*x);
+  if (in.size() < 2 || (in.back() != 1 && in.back() != 2) || !elt(*x).isF32())
+    return emitError(loc) << "DFT needs a float input [..., 1 or 2]";
+  int64_t rank = in.size(), axis = attrInt(node, "axis", 1);
+  if (axis < 0)
+    axis += rank;
+  if (axis < 0 || axis >= rank - 1)
+    return emitError(loc) << "DFT axis " << attrInt(node, "axis", 1)
+                          << " is out of range";
+  int64_t length = in[axis];
+  if (hasInput(node, 1)) {
+    FailureOr<double> l = constScalar(node, 1);
+    if (failed(l))
+      return failure();
+    length = (int64_t)*l;
+  }
+  if (length < 1)
+    return emitError(loc) << "DFT length must be positive";
+  bool onesided = attrInt(node, "onesided", 0) != 0;
+  SmallVector<int64_t> out(in);
+  out[axis] = onesided ? length / 2 + 1 : length;
+  out.back() = 2;
+  define(node, 0,
+         builder.create<DftOp>(
+             loc, tensor(out, elt(*x)), *x, scratch(loc, 4 * length),
+             builder.getI64IntegerAttr(axis), builder.getI64IntegerAttr(length),
+             builder.getBoolAttr(attrInt(node, "inverse", 0) != 0),
+             builder.getBoolAttr(onesided)));
+  return success();
+}
+
+LogicalResult GraphImporter::importStft(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
+  FailureOr<Value> x = input(node, 0);
+  FailureOr<double> step = constScalar(node, 1);
+  if (failed(x) || failed(step) || failed(onlyOutputs(node, 1)))
+    return failure();
+  ArrayRef<int64_t> in = shape(*x);
+  if (in.size() != 3 || (in[2] != 1 && in[2] != 2) || !elt(*x).isF32())
+    return emitError(loc)
+           << "STFT needs a float signal [batch, length, 1 or 2]";
+  Value window;
+  int64_t length = -1;
+  if (hasInput(node, 2)) {
+    FailureOr<Value> wv = input(node, 2);
+    if (failed(wv))
+      return failure();
+    window = *wv;
+    if (shape(window).size() != 1)
+      return emitError(loc) << "STFT window must be 1-D";
+    length = shape(window)[0];
+  }
+  if (hasInput(node, 3)) {
+    FailureOr<double> l = constScalar(node, 3);
+    if (failed(l))
+      return failure();
+    length = (int64_t)*l;
+  }
+  if (length < 1 || length > in[1] || *step < 1)
+    return emitError(loc) << "STFT needs 0 < frame_length <= signal length and "
+                             "a positive frame_step";
+  bool onesided = attrInt(node, "onesided", 1) != 0;
+  SmallVector<int64_t> out = {in[0], (in[1] - length) / (int64_t)*step + 1,
+                              onesided ? length / 2 + 1 : length, 2};
+  define(node, 0,
+         builder.create<StftOp>(
+             loc, tensor(out, elt(*x)), *x, window, scratch(loc, 4 * length),
+             builder.getI64IntegerAttr((int64_t)*step),
+             builder.getI64IntegerAttr(length), builder.getBoolAttr(onesided)));
+  return success();
+}
+
+LogicalResult GraphImporter::importWindow(const onnx::NodeProto &node) {
+  FailureOr<double> size = constScalar(node, 0);
+  if (failed(size))
+    return failure();
+  if (attrInt(node, "output_datatype", onnx::TensorProto::FLOAT) !=
+      onnx::TensorProto::FLOAT)
+    return emitError(nodeLoc(node))
+           << node.op_type() << " output_datatype "
+           << onnxTypeName(attrInt(node, "output_datatype", 1))
+           << " is not supported (only FLOAT)";
+  tempo_window_params_t p{};
+  p.size = (int32_t)*size;
+  p.kind = node.op_type() == "HannWindow"      ? TEMPO_WINDOW_HANN
+           : node.op_type() == "HammingWindow" ? TEMPO_WINDOW_HAMMING
+                                               : TEMPO_WINDOW_BLACKMAN;
+  p.periodic = attrInt(node, "periodic", 1) != 0;
+  if (p.size < 0)
+    return emitError(nodeLoc(node)) << node.op_type() << " size is negative";
+  SmallVector<float> v(p.size);
+  ::tempo::window(p, v.data());
+  define(node, 0,
+         builder.create<ConstantOp>(
+             nodeLoc(node),
+             DenseElementsAttr::get(tensor({p.size}, builder.getF32Type()),
+                                    ArrayRef<float>(v))));
+  return success();
+}
+
+LogicalResult
+GraphImporter::importMelWeightMatrix(const onnx::NodeProto &node) {
+  SmallVector<double> args;
+  for (int i = 0; i < 5; ++i) {
+    FailureOr<double> v = constScalar(node, i);
+    if (failed(v))
+      return failure();
+    args.push_back(*v);
+  }
+  if (attrInt(node, "output_datatype", onnx::TensorProto::FLOAT) !=
+      onnx::TensorProto::FLOAT)
+    return emitError(nodeLoc(node))
+           << "MelWeightMatrix output_datatype is not supported (only FLOAT)";
+  tempo_mel_params_t p{(int32_t)args[0], (int32_t)args[1], (int32_t)args[2],
+                       (float)args[3], (float)args[4]};
+  if (p.num_mel_bins < 1 || p.dft_length < 1 || p.sample_rate < 1)
+    return emitError(nodeLoc(node)) << "MelWeightMatrix needs positive sizes";
+  int64_t rows = p.dft_length / 2 + 1;
+  SmallVector<float> v(rows * p.num_mel_bins);
+  ::tempo::mel_weight_matrix(p, v.data());
+  define(
+      node, 0,
+      builder.create<ConstantOp>(
+          nodeLoc(node), DenseElementsAttr::get(tensor({rows, p.num_mel_bins},
+                                                       builder.getF32Type()),
+                                                ArrayRef<float>(v))));
+  return success();
+}
+
+LogicalResult GraphImporter::importQuantized(const onnx::NodeProto &node) {
+  return emitError(nodeLoc(node)) << node.op_type()
+                                  << " is not supported yet (quantized ops are "
+                                     "imported in a later change)";
 }
 
 //===----------------------------------------------------------------------===//

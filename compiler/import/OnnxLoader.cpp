@@ -212,6 +212,23 @@ bool mlir::tempo::loadOnnxModel(const std::string &path, const LoadOptions &opti
     return false;
   }
 
+  // libonnx's STFT shape inference reads `onesided` with default 0 where
+  // the schema (and every runtime) says 1: spell the default out.
+  for (auto &node : *model.mutable_graph()->mutable_node()) {
+    if (node.op_type() != "STFT" ||
+        !(node.domain().empty() || node.domain() == "ai.onnx"))
+      continue;
+    bool has = false;
+    for (const auto &a : node.attribute())
+      has |= a.name() == "onesided";
+    if (!has) {
+      auto *a = node.add_attribute();
+      a->set_name("onesided");
+      a->set_type(onnx::AttributeProto::INT);
+      a->set_i(1);
+    }
+  }
+
   try {
     onnx::ShapeInferenceOptions opts(/*check_type=*/true, /*strict=*/1,
                                      /*data_prop=*/true);

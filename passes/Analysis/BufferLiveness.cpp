@@ -31,7 +31,7 @@ static bool convRunsInPlace(ConvOp conv) {
       conv.getGroup() == 1 && outC <= inC && inC <= 64)
     return true;
   // 1-D depthwise, stride and dilation 1, output as wide as the input.
-  return x.getRank() == 3 && conv.getGroup() == inC && outC == inC &&
+  return x.getRank() == 3 && static_cast<int64_t>(conv.getGroup()) == inC && outC == inC &&
          ones(conv.getStrides()) && ones(conv.getDilations()) &&
          k[0] <= 16 && y.getDimSize(2) == x.getDimSize(2);
 }

@@ -186,7 +186,8 @@ LogicalResult CppEmitter::printKernelOp(Operation &op) {
     return failure();
   llvm::raw_string_ostream g(globals), b(body);
   Value result = op.getResult(0);
-  const char *c = mlir::tempo::cElementType(getElementTypeOrSelf(result.getType()));
+  Type resultElt = getElementTypeOrSelf(result.getType());
+  const char *c = mlir::tempo::cElementType(resultElt);
   b << "  // " << locName(op.getLoc()) << ": " << op.getName() << " -> "
     << result.getType() << "\n";
   for (const mlir::tempo::KernelCall &call : *calls) {
@@ -195,14 +196,44 @@ LogicalResult CppEmitter::printKernelOp(Operation &op) {
       << " = ";
     mlir::tempo::printParams(g, call.params);
     g << ";\n";
-    bool typed = StringRef(call.kernel) != "copy";
     b << "  tempo::" << call.kernel;
-    if (typed)
-      b << "<" << c << ">";
+    if (call.isCast) {
+      // i1 converts with C++ bool semantics (x != 0), stored as one byte.
+      auto castType = [](Type t) {
+        return t.isInteger(1) ? "bool" : mlir::tempo::cElementType(t);
+      };
+      b << "<" << castType(getElementTypeOrSelf(op.getOperand(0).getType()))
+        << ", " << castType(resultElt) << ">";
+    } else if (!call.untyped && StringRef(call.kernel) != "copy") {
+      b << "<" << (call.element ? mlir::tempo::cElementType(call.element) : c)
+        << ">";
+    }
     b << "(" << param;
-    for (int i : call.operands)
-      b << ", " << (i < 0 ? std::string("nullptr") : operandExpr(op.getOperand(i)));
-    b << ", " << resultExpr(result) << ");\n";
+    for (int i : call.operands) {
+      std::string arg =
+          i < 0 ? std::string("nullptr") : operandExpr(op.getOperand(i));
+      // cast<bool, To> reads bytes as bool.
+      if (call.isCast &&
+          getElementTypeOrSelf(op.getOperand(0).getType()).isInteger(1))
+        arg = "reinterpret_cast<const bool *>(a + " +
+              std::to_string(mlir::tempo::plannedOffset(op.getOperand(i))) +
+              ")";
+      b << ", " << arg;
+    }
+    for (int64_t off : call.results) {
+      b << ", ";
+      if (off < 0)
+        b << "nullptr";
+      else if (call.isCast && resultElt.isInteger(1))
+        b << "reinterpret_cast<bool *>(a + "
+          << mlir::tempo::plannedOffset(result) << ")";
+      else
+        b << resultExpr(result) << (off ? " + " + std::to_string(off) : "");
+    }
+    if (call.scratch >= 0)
+      b << ", reinterpret_cast<float *>(a + "
+        << mlir::tempo::plannedOffset(op.getOperand(call.scratch)) << ")";
+    b << ");\n";
   }
   return success();
 }
@@ -211,14 +242,17 @@ LogicalResult CppEmitter::printOperation(Operation &op) {
   return llvm::TypeSwitch<Operation *, LogicalResult>(&op)
       .Case<mlir::tempo::ConstantOp, func::ReturnOp>(
           [](Operation *) { return success(); })
-      .Case<ConvOp, GemmOp, MatMulOp, BatchNormOp, ChannelAffineOp, AddOp, SubOp, MulOp, DivOp,
-            ReluOp, SigmoidOp, TanhOp, LeakyReluOp, ClipOp, MaxPoolOp,
-            AveragePoolOp, GlobalAveragePoolOp, SoftmaxOp, ReshapeOp, CopyOp,
-            TransposeOp, ConcatOp>(
-          [&](Operation *o) { return printKernelOp(*o); })
-      .Default([](Operation *o) {
-        return o->emitOpError("has no C++ printer");
-      });
+      .Case<ConvOp, GemmOp, MatMulOp, BatchNormOp, ChannelAffineOp, AddOp,
+            SubOp, MulOp, DivOp, ReluOp, SigmoidOp, TanhOp, LeakyReluOp, ClipOp,
+            MaxPoolOp, AveragePoolOp, GlobalAveragePoolOp, SoftmaxOp, ReshapeOp,
+            CopyOp, TransposeOp, ConcatOp, MathOp, BinaryMathOp, ReduceOp,
+            ArgReduceOp, LogSoftmaxOp, HardmaxOp, LayerNormOp, InstanceNormOp,
+            StridedCopyOp, GatherOp, CastOp, ConvTransposeOp, RecurrentOp,
+            DftOp, StftOp>([&](Operation *o) { return printKernelOp(*o); })
+      // Arena bytes for the kernel that takes them: no code of its own.
+      .Case<ScratchOp>([](Operation *) { return success(); })
+      .Default(
+          [](Operation *o) { return o->emitOpError("has no C++ printer"); });
 }
 
 void CppEmitter::printTensorInfos(StringRef table, ArrayRef<Value> values,
@@ -282,7 +316,9 @@ LogicalResult CppEmitter::emit() {
   const std::string &n = opts.name;
   printBanner(cpp);
   cpp << "#include \"" << n << ".h\"\n\n"
-      << "#include \"tempo/kernels.h\"\n\n"
+      << "#include \"tempo/kernels.h\"\n"
+      << "#include \"tempo/ops.h\"\n"
+      << "#include \"tempo/recurrent.h\"\n\n"
       << "#include <math.h>\n\n"
       << "namespace {\n\n"
       << globals << "} // namespace\n\n";

@@ -39,6 +39,25 @@ func.func @fold_int() -> tensor<3xi64> {
 
 // -----
 
+// Shape, window and index computations fold with the wider op set's kernels;
+// a scratch buffer has no operands but is never folded into a constant, and
+// neither is the kernel that writes it.
+// CHECK-LABEL: func.func @fold_wider
+func.func @fold_wider(%sig: tensor<1x16x1xf32>) -> (tensor<2xi64>, tensor<1x3x5x2xf32>) {
+  %shape = tempo.constant dense<[2, 3, 4]> : tensor<3xi64>
+  %idx = tempo.constant dense<[2, 0]> : tensor<2xi32>
+  %g = tempo.gather %shape, %idx {axis = 0 : i64} : (tensor<3xi64>, tensor<2xi32>) -> tensor<2xi64>
+  // CHECK: tempo.constant dense<[4, 2]> : tensor<2xi64>
+  // CHECK-NOT: tempo.gather
+  // CHECK: %[[S:.+]] = tempo.scratch : tensor<32xf32>
+  %s = tempo.scratch : tensor<32xf32>
+  // CHECK: tempo.stft %{{.+}}, %[[S]]
+  %y = tempo.stft %sig, %s {frame_length = 8 : i64, frame_step = 4 : i64} : (tensor<1x16x1xf32>, tensor<32xf32>) -> tensor<1x3x5x2xf32>
+  return %g, %y : tensor<2xi64>, tensor<1x3x5x2xf32>
+}
+
+// -----
+
 // Results above max-bytes stay computed.
 // RUN: tempo-opt %s -split-input-file --tempo-fold-constants=max-bytes=4 | FileCheck %s --check-prefix=LIMIT
 // LIMIT-LABEL: func.func @limit

@@ -129,10 +129,18 @@ def one_line(text: str, limit: int = MAX_REASON) -> str:
 # values. A graph input used only in these positions is frozen into the model
 # (`tempoc --freeze-input`) instead of being a runtime input.
 PARAMETER_OPERANDS: Dict[str, Tuple[int, ...]] = {
+    "BlackmanWindow": (0,),
     "Clip": (1, 2),
     "ConstantOfShape": (0,),
     "CumSum": (1,),
+    "DFT": (1,),
     "Expand": (1,),
+    "GRU": (4,),
+    "Gather": (1,),
+    "HammingWindow": (0,),
+    "HannWindow": (0,),
+    "LSTM": (4,),
+    "MelWeightMatrix": (0, 1, 2, 3, 4),
     "OneHot": (1, 2),
     "Pad": (1, 2, 3),
     "Range": (0, 1, 2),
@@ -147,7 +155,9 @@ PARAMETER_OPERANDS: Dict[str, Tuple[int, ...]] = {
     "ReduceSum": (1,),
     "ReduceSumSquare": (1,),
     "Reshape": (1,),
+    "RNN": (4,),
     "Resize": (1, 2, 3),
+    "STFT": (1, 3),
     "Slice": (1, 2, 3, 4),
     "Split": (1,),
     "Squeeze": (1,),
@@ -164,18 +174,39 @@ def graph_inputs(model: onnx.ModelProto) -> List[onnx.ValueInfoProto]:
     return [vi for vi in model.graph.input if vi.name not in inits]
 
 
+# Ops whose output depends on their input's shape, not its values.
+SHAPE_ONLY_OPS = {"Shape", "Size"}
+
+
 def parameter_inputs(model: onnx.ModelProto) -> List[str]:
-    """Graph inputs whose every use is a shape/axes/bounds-style operand."""
+    """Graph inputs whose value sets a shape, axes or bounds: every use is
+    such an operand, or the value flows (through any nodes but Shape/Size)
+    into one, e.g. x -> Cast -> Range's limit. A static compiler needs them
+    as constants."""
     uses: Dict[str, List[bool]] = {}
+    carries = set()  # names whose value reaches a parameter operand
     for node in model.graph.node:
         params = PARAMETER_OPERANDS.get(node.op_type, ()) \
             if node.domain in ("", "ai.onnx") else ()
         for i, name in enumerate(node.input):
             if name:
                 uses.setdefault(name, []).append(i in params)
+                if i in params:
+                    carries.add(name)
+    changed = True
+    while changed:  # backwards to a fixed point (graphs are small)
+        changed = False
+        for node in model.graph.node:
+            if node.op_type in SHAPE_ONLY_OPS or \
+                    not any(o in carries for o in node.output):
+                continue
+            for name in node.input:
+                if name and name not in carries:
+                    carries.add(name)
+                    changed = True
     graph_outputs = {o.name for o in model.graph.output}
     return [vi.name for vi in graph_inputs(model)
-            if uses.get(vi.name) and all(uses[vi.name])
+            if uses.get(vi.name) and (all(uses[vi.name]) or vi.name in carries)
             and vi.name not in graph_outputs]
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Generate or refresh node_tests.txt from the ONNX node test directory.
 
-Every test directory matching one of FAMILIES (or an extra --pattern) is
+Every test the selection rule picks (SELECTED_OPS only, static shapes,
+INPUT_TYPES inputs; see below), or that matches an extra --pattern, is
 listed. Entries already in the list keep their expected status and reason;
 a new entry starts as `pass`, unless its model needs an op outside
 SUPPORTED_OPS or a mode Tempo does not compile (BatchNormalization in
@@ -12,8 +13,8 @@ selected are kept (with a warning) unless --prune is given.
   /usr/bin/python3 select_node_tests.py --check    # exit 1 if it is stale
   /usr/bin/python3 select_node_tests.py --pattern 'test_pow*'   # widen
 
-To widen the suite for good, add the family to FAMILIES (and its ops to
-SUPPORTED_OPS once tempoc compiles them), then run this script.
+To widen the suite for good, add ops to SELECTED_OPS (and to SUPPORTED_OPS
+once tempoc compiles them), then run this script.
 """
 
 import argparse
@@ -28,39 +29,48 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 from run_node_tests import (DEFAULT_DATA_DIR, ListEntry, TestList, read_list,
                             write_list)
 
-# Shell-style patterns over test directory names (issue 2's initial scope).
-FAMILIES = [
-    "test_basic_conv*",  # includes test_basic_convinteger (ConvInteger: xfail)
-    "test_conv_with_strides_*",
-    "test_conv_with_autopad_same",
-    "test_gemm_*",
-    "test_matmul_2d", "test_matmul_3d", "test_matmul_4d",
-    "test_relu",
-    "test_sigmoid*",
-    "test_tanh*",
-    "test_leakyrelu*",
-    "test_clip*",
-    "test_maxpool_1d_*", "test_maxpool_2d_*",
-    "test_averagepool_1d_*", "test_averagepool_2d_*",
-    "test_globalaveragepool*",
-    "test_batchnorm_*",
-    "test_softmax_*",
-    "test_add*", "test_sub*", "test_mul*", "test_div*",
-    "test_reshape_*",
-    "test_flatten_*",
-    "test_transpose_*",
-    "test_concat_*",
-    "test_squeeze*",
-    "test_unsqueeze*",
-]
-
-# The ONNX ops (default domain) Tempo's importer is meant to take.
-SUPPORTED_OPS = {
-    "Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Conv",
-    "Div", "Flatten", "Gemm", "GlobalAveragePool", "LeakyRelu", "MatMul",
-    "MaxPool", "Mul", "Relu", "Reshape", "Sigmoid", "Softmax", "Squeeze",
-    "Sub", "Tanh", "Transpose", "Unsqueeze",
+# The selection rule (issue 3): every test whose nodes all use ops from
+# SELECTED_OPS, whose graph inputs have static shapes, and whose input element
+# types are in INPUT_TYPES. Sequence- and optional-typed inputs are out.
+SELECTED_OPS = {
+    # Issue 2's set.
+    "Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Constant",
+    "Conv", "Div", "Dropout", "Flatten", "Gemm", "GlobalAveragePool",
+    "Identity", "LeakyRelu", "MatMul", "MaxPool", "Mul", "Relu", "Reshape",
+    "Sigmoid", "Softmax", "Squeeze", "Sub", "Tanh", "Transpose", "Unsqueeze",
+    # Conv family.
+    "ConvTranspose", "GlobalMaxPool", "LpPool", "InstanceNormalization",
+    "LayerNormalization",
+    # Recurrent.
+    "LSTM", "GRU", "RNN",
+    # Elementwise.
+    "Pow", "Sum", "Mean", "Max", "Min", "Abs", "Neg", "Exp", "Log", "Sqrt",
+    "Reciprocal", "Erf", "Floor", "Ceil", "Sign", "Sin", "Cos", "PRelu",
+    "Elu", "Selu", "Celu", "ThresholdedRelu", "HardSigmoid", "HardSwish",
+    "Softplus", "Softsign", "LogSoftmax", "Hardmax",
+    # Reductions.
+    "ReduceMean", "ReduceMax", "ReduceMin", "ReduceSum", "ReduceProd",
+    "ReduceL1", "ReduceL2", "ReduceSumSquare", "ReduceLogSum",
+    "ReduceLogSumExp", "ArgMax", "ArgMin", "CumSum",
+    # Shape and data movement.
+    "Slice", "Split", "Pad", "Tile", "Expand", "Gather", "Cast",
+    "ConstantOfShape", "Range", "Shape", "Size",
+    # Signal.
+    "DFT", "STFT", "HannWindow", "HammingWindow", "BlackmanWindow",
+    "MelWeightMatrix",
+} | {
+    # Quantization: selected, but they only need to import (xfail for now).
+    "QuantizeLinear", "DequantizeLinear", "QLinearConv", "QLinearMatMul",
+    "ConvInteger", "MatMulInteger",
 }
+QUANTIZATION_OPS = {"QuantizeLinear", "DequantizeLinear", "QLinearConv",
+                    "QLinearMatMul", "ConvInteger", "MatMulInteger"}
+INPUT_TYPES = {onnx.TensorProto.FLOAT, onnx.TensorProto.INT32,
+               onnx.TensorProto.INT64, onnx.TensorProto.INT8,
+               onnx.TensorProto.UINT8}
+
+# The ONNX ops (default domain) Tempo's importer compiles.
+SUPPORTED_OPS = SELECTED_OPS - QUANTIZATION_OPS - {"CumSum", "LpPool"}
 
 HEADER = """\
 # ONNX backend node tests run end to end by run_node_tests.py (see README.md).
@@ -105,10 +115,42 @@ def default_entry(test_dir: Path) -> ListEntry:
     return ListEntry(name, "pass")
 
 
+def follows_rule(model: onnx.ModelProto) -> bool:
+    """The issue's rule: selected ops only, static typed tensor inputs."""
+    for node in all_nodes(model.graph):
+        if node.domain not in ("", "ai.onnx") or \
+                node.op_type not in SELECTED_OPS:
+            return False
+    inits = {t.name for t in model.graph.initializer}
+    for vi in model.graph.input:
+        if vi.name in inits:
+            continue
+        if not vi.type.HasField("tensor_type"):
+            return False  # sequence, optional, map ...
+        tt = vi.type.tensor_type
+        if tt.elem_type not in INPUT_TYPES or not tt.HasField("shape"):
+            return False
+        if any(not d.HasField("dim_value") for d in tt.shape.dim):
+            return False
+    return True
+
+
 def select(data_dir: Path, patterns: List[str]) -> List[Path]:
-    return sorted(p for p in data_dir.iterdir()
-                  if p.is_dir() and (p / "model.onnx").is_file()
-                  and any(fnmatch.fnmatchcase(p.name, pat) for pat in patterns))
+    """Tests the rule selects, plus those matching an extra pattern."""
+    out = []
+    for p in sorted(data_dir.iterdir()):
+        if not (p.is_dir() and (p / "model.onnx").is_file()):
+            continue
+        if any(fnmatch.fnmatchcase(p.name, pat) for pat in patterns):
+            out.append(p)
+            continue
+        try:
+            model = onnx.load(str(p / "model.onnx"))
+        except Exception:
+            continue
+        if follows_rule(model):
+            out.append(p)
+    return out
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -124,7 +166,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                    help="write nothing; exit 1 if the list would change")
     args = p.parse_args(argv)
 
-    patterns = FAMILIES + args.pattern
+    patterns = args.pattern
     old = read_list(args.list) if args.list.is_file() else TestList()
     known = old.by_name()
     new = TestList(header=old.header or HEADER.splitlines())

@@ -76,11 +76,33 @@ DEFAULT_MODELS = [
     "test_add_bcast",                              # add, broadcasting path
     "test_mul_uint8",                              # mul, uint8 wrap-around
     "test_clip_default_int8_min",                  # clip, int8
+    # tempo/ops.h and tempo/recurrent.h (issue 3)
+    "test_erf",                                    # math (erff)
+    "test_pow_types_int32_int32",                  # binary_math, integer pow
+    "test_reduce_l2_keep_dims_random",             # reduce
+    "test_globalmaxpool",                          # reduce max over H*W
+    "test_argmax_keepdims_random_select_last_index",  # arg_reduce -> int64
+    "test_logsoftmax_axis_1",                      # log_softmax
+    "test_hardmax_axis_1",                         # hardmax
+    "test_layer_normalization_4d_axis1",           # layer_norm, packed outputs
+    "test_instancenorm_example",                   # instance_norm
+    "test_slice_neg_steps",                        # strided_copy, negative step
+    "test_reflect_pad",                            # strided_copy, reflect border
+    "test_gather_negative_indices",                # gather
+    "test_convtranspose_pads",                     # conv_transpose
+    "test_lstm_with_peepholes",                    # lstm, scratch buffer
+    "test_gru_with_initial_bias",                  # gru
+    "test_simple_rnn_with_initial_bias",           # rnn
+    "test_stft_with_window",                       # stft (cosf/sinf twiddles)
 ]
 
 # ONNX ops whose kernels call libm's transcendental functions (expf, tanhf):
 # newlib and glibc may round these differently in the last bit.
-LIBM_OPS = {"Sigmoid", "Tanh", "Softmax"}
+LIBM_OPS = {"Sigmoid", "Tanh", "Softmax",
+            # tempo/ops.h and tempo/recurrent.h
+            "Celu", "Cos", "DFT", "Elu", "Erf", "Exp", "GRU", "LSTM", "Log",
+            "LogSoftmax", "Pow", "ReduceLogSum", "ReduceLogSumExp", "RNN",
+            "STFT", "Selu", "Sin", "Softplus"}
 
 HOST_RTOL, HOST_ATOL = 1e-5, 1e-6   # against `tempoc run`
 ONNX_RTOL, ONNX_ATOL = 1e-3, 1e-5   # against the data set's expected output

@@ -14,6 +14,14 @@ static ArrayRef<int64_t> shapeOf(Value v) {
   return cast<RankedTensorType>(v.getType()).getShape();
 }
 
+/// Bytes of a tensor value (i1 as one byte).
+static int64_t tensorByteSize(Value v) {
+  auto t = cast<RankedTensorType>(v.getType());
+  Type e = t.getElementType();
+  return t.getNumElements() *
+         (e.isInteger(1) ? 1 : (int64_t)e.getIntOrFloatBitWidth() / 8);
+}
+
 /// Checks a spatial attribute array has one entry per spatial dim (or two
 /// per dim for pads) and positive values where required.
 static LogicalResult verifyWindowAttrs(Operation *op, int64_t spatial,
@@ -305,6 +313,339 @@ LogicalResult ConcatOp::verify() {
   }
   if (total != y[axis])
     return emitOpError("result axis extent should be ") << total;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Wider ONNX op set
+//===----------------------------------------------------------------------===//
+
+/// The result of an op packing several ONNX outputs: one wanted output is
+/// the result in any shape with its element count; several are a 1-D
+/// result of the summed counts.
+static LogicalResult verifyPacked(Operation *op, ArrayRef<bool> wanted,
+                                  ArrayRef<int64_t> counts) {
+  int64_t total = 0, n = 0;
+  for (auto [w, c] : llvm::zip(wanted, counts))
+    if (w) {
+      total += c;
+      ++n;
+    }
+  ArrayRef<int64_t> y = shapeOf(op->getResult(0));
+  if (n == 0)
+    return op->emitOpError("computes none of its outputs");
+  if (numElements(y) != total || (n > 1 && y.size() != 1))
+    return op->emitOpError("result must hold ")
+           << total << " elements" << (n > 1 ? " in one dimension" : "");
+  return success();
+}
+
+static bool isFloatTensor(Value v) {
+  return isa<FloatType>(getElementTypeOrSelf(v.getType()));
+}
+
+LogicalResult MathOp::verify() {
+  static const char *const kFns[] = {
+      "abs",          "neg",        "exp",      "log",
+      "sqrt",         "reciprocal", "erf",      "floor",
+      "ceil",         "sign",       "sin",      "cos",
+      "elu",          "selu",       "celu",     "thresholded_relu",
+      "hard_sigmoid", "hard_swish", "softplus", "softsign"};
+  if (llvm::find(kFns, getFn()) == std::end(kFns))
+    return emitOpError("unknown fn '") << getFn() << "'";
+  if (!isFloatTensor(getInput()) && getFn() != "abs" && getFn() != "neg" &&
+      getFn() != "sign")
+    return emitOpError("fn '") << getFn() << "' needs a float tensor";
+  return success();
+}
+
+LogicalResult BinaryMathOp::verify() {
+  if (getFn() != "pow" && getFn() != "max" && getFn() != "min" &&
+      getFn() != "prelu")
+    return emitOpError("unknown fn '") << getFn() << "'";
+  Type e = getElementTypeOrSelf(getOutput());
+  if (getElementTypeOrSelf(getLhs()) != e ||
+      getElementTypeOrSelf(getRhs()) != e)
+    return emitOpError("operands must have the result's element type");
+  auto bc = broadcastShapes(shapeOf(getLhs()), shapeOf(getRhs()));
+  if (!bc)
+    return emitOpError("operand shapes do not broadcast");
+  if (ArrayRef<int64_t>(*bc) != shapeOf(getOutput()))
+    return emitOpError("result shape is not the broadcast shape");
+  if (bc->size() > 6)
+    return emitOpError("supports rank up to 6, got ") << bc->size();
+  return success();
+}
+
+/// Checks `axes` are adjacent, ascending and in range, and that `y` is `x`
+/// with those axes set to 1.
+static LogicalResult verifyReducedShape(Operation *op, ArrayRef<int64_t> x,
+                                        ArrayRef<int64_t> axes,
+                                        ArrayRef<int64_t> y) {
+  for (size_t i = 0; i < axes.size(); ++i) {
+    if (axes[i] < 0 || axes[i] >= (int64_t)x.size())
+      return op->emitOpError("axis ") << axes[i] << " is out of range";
+    if (i > 0 && axes[i] != axes[i - 1] + 1)
+      return op->emitOpError("axes must be adjacent and ascending");
+  }
+  if (y.size() != x.size())
+    return op->emitOpError("result must keep the input's rank");
+  for (size_t d = 0; d < x.size(); ++d) {
+    bool reduced = llvm::is_contained(axes, (int64_t)d);
+    if (y[d] != (reduced ? 1 : x[d]))
+      return op->emitOpError("result dim ")
+             << d << " should be " << (reduced ? 1 : x[d]);
+  }
+  return success();
+}
+
+LogicalResult ReduceOp::verify() {
+  static const char *const kKinds[] = {
+      "sum", "mean", "max",        "min",     "prod",
+      "l1",  "l2",   "sum_square", "log_sum", "log_sum_exp"};
+  if (llvm::find(kKinds, getKind()) == std::end(kKinds))
+    return emitOpError("unknown kind '") << getKind() << "'";
+  if (getElementTypeOrSelf(getInput()) != getElementTypeOrSelf(getOutput()))
+    return emitOpError("element type must not change");
+  return verifyReducedShape(*this, shapeOf(getInput()), getAxes(),
+                            shapeOf(getOutput()));
+}
+
+LogicalResult ArgReduceOp::verify() {
+  if (getKind() != "max" && getKind() != "min")
+    return emitOpError("unknown kind '") << getKind() << "'";
+  if (!getElementTypeOrSelf(getOutput()).isSignlessInteger(64))
+    return emitOpError("result must be i64");
+  int64_t axis = getAxis();
+  return verifyReducedShape(*this, shapeOf(getInput()), {axis},
+                            shapeOf(getOutput()));
+}
+
+template <typename AxisOp> static LogicalResult verifyAxis(AxisOp op) {
+  int64_t rank = shapeOf(op.getInput()).size();
+  if ((int64_t)op.getAxis() < 0 || (int64_t)op.getAxis() >= rank)
+    return op.emitOpError("axis ")
+           << op.getAxis() << " is out of range for rank " << rank;
+  return success();
+}
+
+LogicalResult LogSoftmaxOp::verify() {
+  if (!isFloatTensor(getInput()))
+    return emitOpError("needs a float tensor");
+  return verifyAxis(*this);
+}
+LogicalResult HardmaxOp::verify() { return verifyAxis(*this); }
+
+LogicalResult LayerNormOp::verify() {
+  ArrayRef<int64_t> x = shapeOf(getInput());
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= (int64_t)x.size())
+    return emitOpError("axis ") << axis << " is out of range";
+  if (!isFloatTensor(getInput()))
+    return emitOpError("needs a float tensor");
+  for (Value v : {getScale(), getBias()})
+    if (v && shapeOf(v) != x.drop_front(axis))
+      return emitOpError("scale and bias must have the input's dims from axis ")
+             << axis << " on";
+  if (getResults().size() != 3)
+    return emitOpError("results must have 3 entries (Y, Mean, InvStdDev)");
+  int64_t outer = numElements(x.take_front(axis));
+  return verifyPacked(*this, getResults(), {numElements(x), outer, outer});
+}
+
+LogicalResult InstanceNormOp::verify() {
+  ArrayRef<int64_t> x = shapeOf(getInput());
+  if (x.size() < 3)
+    return emitOpError("expects rank 3 or more");
+  if (getInput().getType() != getOutput().getType() ||
+      !isFloatTensor(getInput()))
+    return emitOpError("result type must equal the float input type");
+  for (Value v : {getScale(), getBias()})
+    if (shapeOf(v).size() != 1 || shapeOf(v)[0] != x[1])
+      return emitOpError("scale and bias must have shape [") << x[1] << "]";
+  return success();
+}
+
+LogicalResult StridedCopyOp::verify() {
+  ArrayRef<int64_t> x = shapeOf(getInput()), y = shapeOf(getOutput());
+  if (x.size() != y.size())
+    return emitOpError("input and result must have the same rank");
+  if (x.size() > 6)
+    return emitOpError("supports rank up to 6, got ") << x.size();
+  if (getStart().size() != x.size() || getStep().size() != x.size())
+    return emitOpError("expects one start and one step per dim");
+  if (getElementTypeOrSelf(getInput()) != getElementTypeOrSelf(getOutput()))
+    return emitOpError("element type must not change");
+  StringRef b = getBorder();
+  if (b != "constant" && b != "edge" && b != "reflect" && b != "wrap")
+    return emitOpError("unknown border '") << b << "'";
+  if (getPadValue() &&
+      (numElements(shapeOf(getPadValue())) != 1 ||
+       getElementTypeOrSelf(getPadValue()) != getElementTypeOrSelf(getInput())))
+    return emitOpError("pad value must be one element of the input's type");
+  return success();
+}
+
+LogicalResult GatherOp::verify() {
+  ArrayRef<int64_t> x = shapeOf(getInput()), idx = shapeOf(getIndices()),
+                    y = shapeOf(getOutput());
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= (int64_t)x.size())
+    return emitOpError("axis ") << axis << " is out of range";
+  if (!getElementTypeOrSelf(getIndices()).isSignlessInteger(32))
+    return emitOpError("indices must be i32");
+  SmallVector<int64_t> expect(x.take_front(axis));
+  expect.append(idx.begin(), idx.end());
+  expect.append(x.begin() + axis + 1, x.end());
+  if (ArrayRef<int64_t>(expect) != y)
+    return emitOpError("result shape does not match input and indices");
+  // The kernel trusts its index table: it must be known and in range.
+  auto c = getIndices().getDefiningOp<ConstantOp>();
+  auto dense = c ? dyn_cast<DenseElementsAttr>(c.getValue()) : nullptr;
+  if (!dense)
+    return emitOpError("indices must be a tempo.constant");
+  for (const APInt &i : dense.getValues<APInt>())
+    if (i.getSExtValue() < 0 || i.getSExtValue() >= x[axis])
+      return emitOpError("index ")
+             << i.getSExtValue() << " is out of range [0, " << x[axis] << ")";
+  return success();
+}
+
+LogicalResult CastOp::verify() {
+  if (shapeOf(getInput()) != shapeOf(getOutput()))
+    return emitOpError("shape must not change");
+  return success();
+}
+
+LogicalResult ConvTransposeOp::verify() {
+  ArrayRef<int64_t> x = shapeOf(getInput()), w = shapeOf(getWeight()),
+                    y = shapeOf(getOutput());
+  if (x.size() != 3 && x.size() != 4)
+    return emitOpError(
+               "expects a 1-D (rank 3) or 2-D (rank 4) input, got rank ")
+           << x.size();
+  if (w.size() != x.size() || y.size() != x.size())
+    return emitOpError("expects input, weight and output of equal rank");
+  if (!isFloatTensor(getInput()))
+    return emitOpError("needs a float tensor");
+  int64_t spatial = x.size() - 2, group = getGroup();
+  if ((int64_t)getStrides().size() != spatial ||
+      (int64_t)getDilations().size() != spatial ||
+      (int64_t)getPads().size() != spatial)
+    return emitOpError("expects ")
+           << spatial << " strides, dilations and begin pads";
+  if (group < 1 || x[1] % group != 0 || w[0] != x[1])
+    return emitOpError("weight must be [") << x[1] << ", M / group, ...]";
+  if (y[0] != x[0] || y[1] != w[1] * group)
+    return emitOpError("result must be [")
+           << x[0] << ", " << w[1] * group << ", ...]";
+  if (getBias() &&
+      (shapeOf(getBias()).size() != 1 || shapeOf(getBias())[0] != y[1]))
+    return emitOpError("bias must have shape [") << y[1] << "]";
+  for (int64_t i = 0; i < spatial; ++i)
+    if (getStrides()[i] < 1 || getDilations()[i] < 1 || getPads()[i] < 0 ||
+        y[2 + i] < 1)
+      return emitOpError("needs positive strides, dilations and extents and "
+                         "non-negative pads");
+  return success();
+}
+
+LogicalResult RecurrentOp::verify() {
+  StringRef cell = getCell();
+  int64_t gates = cell == "lstm"  ? 4
+                  : cell == "gru" ? 3
+                  : cell == "rnn" ? 1
+                                  : 0;
+  if (!gates)
+    return emitOpError("unknown cell '") << cell << "'";
+  StringRef dir = getDirection();
+  if (dir != "forward" && dir != "reverse" && dir != "bidirectional")
+    return emitOpError("unknown direction '") << dir << "'";
+  int64_t d = dir == "bidirectional" ? 2 : 1, h = getHiddenSize();
+  ArrayRef<int64_t> x = shapeOf(getX());
+  if (x.size() != 3 || getLayout() > 1)
+    return emitOpError("expects a rank 3 input and layout 0 or 1");
+  for (Value v : getOperands())
+    if (!isFloatTensor(v))
+      return emitOpError("needs float tensors");
+  int64_t s = getLayout() ? x[1] : x[0], b = getLayout() ? x[0] : x[1];
+  auto expect = [&](Value v, ArrayRef<int64_t> want, StringRef what) {
+    if (!v || shapeOf(v) == want)
+      return true;
+    emitOpError(what) << " has the wrong shape";
+    return false;
+  };
+  SmallVector<int64_t> state = getLayout() ? SmallVector<int64_t>{b, d, h}
+                                           : SmallVector<int64_t>{d, b, h};
+  if (!expect(getW(), {d, gates * h, x[2]}, "W") ||
+      !expect(getR(), {d, gates * h, h}, "R") ||
+      !expect(getB(), {d, 2 * gates * h}, "B") ||
+      !expect(getInitialH(), state, "initial_h") ||
+      !expect(getInitialC(), state, "initial_c") ||
+      !expect(getPeephole(), {d, 3 * h}, "P"))
+    return failure();
+  if (cell != "lstm" && (getInitialC() || getPeephole()))
+    return emitOpError("only lstm takes initial_c and P");
+  static const char *const kActivations[] = {
+      "Sigmoid",         "Tanh",       "Relu",        "LeakyRelu",
+      "ThresholdedRelu", "ScaledTanh", "HardSigmoid", "Elu",
+      "Softsign",        "Softplus",   "Affine"};
+  for (Attribute a : getActivations())
+    if (llvm::find(kActivations, cast<StringAttr>(a).getValue()) ==
+        std::end(kActivations))
+      return emitOpError("unknown activation '")
+             << cast<StringAttr>(a).getValue() << "'";
+  size_t acts = cell == "lstm" ? 3 : cell == "gru" ? 2 : 1;
+  if (getActivations().size() != acts * d ||
+      getActivationAlpha().size() != acts * d ||
+      getActivationBeta().size() != acts * d)
+    return emitOpError("expects ")
+           << acts * d << " activations, alphas and betas";
+  int64_t scratchElems = gates * h + (cell == "lstm" ? 2 : 1) * b * h;
+  if (numElements(shapeOf(getScratch())) < scratchElems)
+    return emitOpError("scratch must hold ") << scratchElems << " elements";
+  int64_t y = s * d * b * h, yh = d * b * h;
+  if (getResults().size() != (cell == "lstm" ? 3u : 2u))
+    return emitOpError("results must have one entry per ONNX output");
+  return verifyPacked(*this, getResults(), {y, yh, yh});
+}
+
+LogicalResult DftOp::verify() {
+  ArrayRef<int64_t> x = shapeOf(getInput()), y = shapeOf(getOutput());
+  int64_t axis = getAxis(), len = getLength();
+  if (x.size() < 2 || (x.back() != 1 && x.back() != 2) ||
+      !isFloatTensor(getInput()))
+    return emitOpError("expects a float input [..., 1 or 2]");
+  if (axis < 0 || axis >= (int64_t)x.size() - 1)
+    return emitOpError("axis ") << axis << " is out of range";
+  if (len < 1)
+    return emitOpError("length must be positive");
+  SmallVector<int64_t> expect(x);
+  expect[axis] = getOnesided() ? len / 2 + 1 : len;
+  expect.back() = 2;
+  if (ArrayRef<int64_t>(expect) != y)
+    return emitOpError("result shape does not match the transform");
+  if (tensorByteSize(getScratch()) < 4 * len * 4)
+    return emitOpError("scratch must hold ") << 4 * len * 4 << " bytes";
+  return success();
+}
+
+LogicalResult StftOp::verify() {
+  ArrayRef<int64_t> x = shapeOf(getSignal()), y = shapeOf(getOutput());
+  int64_t len = getFrameLength(), step = getFrameStep();
+  if (x.size() != 3 || (x[2] != 1 && x[2] != 2) || !isFloatTensor(getSignal()))
+    return emitOpError("expects a float signal [batch, length, 1 or 2]");
+  if (len < 1 || step < 1 || len > x[1])
+    return emitOpError("needs 0 < frame_length <= signal length and a "
+                       "positive frame_step");
+  if (getWindow() && shapeOf(getWindow()) != ArrayRef<int64_t>{len})
+    return emitOpError("window must have shape [") << len << "]";
+  SmallVector<int64_t> expect = {x[0], (x[1] - len) / step + 1,
+                                 getOnesided() ? len / 2 + 1 : len, 2};
+  if (ArrayRef<int64_t>(expect) != y)
+    return emitOpError("result shape does not match the transform");
+  if (tensorByteSize(getScratch()) < 4 * len * 4)
+    return emitOpError("scratch must hold ") << 4 * len * 4 << " bytes";
   return success();
 }
 

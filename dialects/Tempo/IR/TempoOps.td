@@ -370,4 +370,325 @@ def Tempo_ConcatOp : Tempo_Op<"concat", [Pure]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Wider ONNX op set: one op per kernel family of tempo/ops.h
+//===----------------------------------------------------------------------===//
+
+def Tempo_MathOp : Tempo_Op<"math", [Pure, SameOperandsAndResultType]> {
+  let summary = "elementwise unary math and activations, selected by `fn`";
+  let description = [{
+    One op for every unary ONNX math op and activation without a dedicated
+    op: `fn` is one of abs, neg, exp, log, sqrt, reciprocal, erf, floor,
+    ceil, sign, sin, cos, elu (alpha), selu (alpha, beta = gamma), celu
+    (alpha), thresholded_relu (alpha), hard_sigmoid (alpha, beta),
+    hard_swish, softplus, softsign. The importer fills in ONNX's default
+    alpha/beta. Integer tensors take abs, neg and sign only.
+
+    ```mlir
+    %y = tempo.math %x {fn = "elu", alpha = 1.0 : f32} : tensor<3x4xf32>
+    ```
+  }];
+  let arguments = (ins Tempo_Tensor:$input, StrAttr:$fn,
+                   DefaultValuedAttr<F32Attr, "0.0f">:$alpha,
+                   DefaultValuedAttr<F32Attr, "0.0f">:$beta);
+  let results = (outs Tempo_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Tempo_BinaryMathOp : Tempo_Op<"binary_math", [Pure]> {
+  let summary = "elementwise pow, max, min or prelu with numpy broadcasting";
+  let description = [{
+    `fn` is pow (lhs ^ rhs), max, min (a NaN operand wins) or prelu (lhs is
+    X, rhs the slope). Both operands have the result's element type: the
+    importer casts a Pow exponent of another type first. Variadic ONNX
+    Max / Min are chains of this op.
+
+    ```mlir
+    %y = tempo.binary_math %a, %b {fn = "pow"}
+        : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins Tempo_Tensor:$lhs, Tempo_Tensor:$rhs, StrAttr:$fn);
+  let results = (outs Tempo_Tensor:$output);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Tempo_ReduceOp : Tempo_Op<"reduce", [Pure]> {
+  let summary = "reduction over a run of adjacent axes";
+  let description = [{
+    `kind` is sum, mean, max, min, prod, l1, l2, sum_square, log_sum or
+    log_sum_exp. `axes` are adjacent and ascending; the result keeps them
+    as 1s (the importer reshapes for keepdims = 0 and transposes
+    non-adjacent axes together first). ONNX GlobalMaxPool is a max over
+    the spatial axes.
+
+    ```mlir
+    %y = tempo.reduce %x {kind = "mean", axes = array<i64: 1, 2>}
+        : (tensor<2x3x4xf32>) -> tensor<2x1x1xf32>
+    ```
+  }];
+  let arguments = (ins Tempo_Tensor:$input, StrAttr:$kind,
+                   DenseI64ArrayAttr:$axes);
+  let results = (outs Tempo_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Tempo_ArgReduceOp : Tempo_Op<"arg_reduce", [Pure]> {
+  let summary = "index (i64) of the maximum or minimum along one axis";
+  let description = [{
+    ONNX ArgMax / ArgMin (`kind` = max or min). The result keeps `axis` as
+    a 1 (the importer reshapes for keepdims = 0).
+
+    ```mlir
+    %y = tempo.arg_reduce %x {kind = "max", axis = 1 : i64}
+        : (tensor<2x3xf32>) -> tensor<2x1xi64>
+    ```
+  }];
+  let arguments = (ins Tempo_Tensor:$input, StrAttr:$kind, I64Attr:$axis,
+                   DefaultValuedAttr<BoolAttr, "false">:$select_last_index);
+  let results = (outs Tempo_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+class Tempo_AxisOp<string mnemonic, string what>
+    : Tempo_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = what # " along one axis";
+  let description = [{
+    ```mlir
+    %y = tempo.}] # mnemonic # [{ %x {axis = 1 : i64} : tensor<1x6xf32>
+    ```
+  }];
+  let arguments = (ins Tempo_Tensor:$input, I64Attr:$axis);
+  let results = (outs Tempo_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Tempo_LogSoftmaxOp : Tempo_AxisOp<"log_softmax", "log of the softmax">;
+def Tempo_HardmaxOp : Tempo_AxisOp<"hardmax", "1 at the first maximum, 0 elsewhere,">;
+
+def Tempo_LayerNormOp : Tempo_Op<"layer_norm", [Pure]> {
+  let summary = "layer normalisation over the dims from `axis` on";
+  let description = [{
+    ONNX LayerNormalization. `scale` and `bias` have the shape of the
+    input's dims from `axis` on (the importer expands broadcasting ones).
+    `results` says which ONNX outputs (Y, Mean, InvStdDev) the op computes;
+    one output is the result itself, several are packed one after the
+    other into a 1-D result the importer slices (see `tempo.recurrent`).
+
+    ```mlir
+    %y = tempo.layer_norm %x, %s, %b {axis = 1 : i64, epsilon = 1.0e-05 : f32,
+        results = array<i1: true, false, false>}
+        : (tensor<2x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<2x8xf32>
+    ```
+  }];
+  let arguments = (ins Tempo_Tensor:$input, Tempo_Tensor:$scale,
+                   Optional<Tempo_Tensor>:$bias, I64Attr:$axis,
+                   F32Attr:$epsilon, DenseBoolArrayAttr:$results);
+  let results = (outs Tempo_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $scale (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tempo_InstanceNormOp : Tempo_Op<"instance_norm", [Pure]> {
+  let summary = "instance normalisation per batch and channel";
+  let description = [{
+    ```mlir
+    %y = tempo.instance_norm %x, %s, %b {epsilon = 1.0e-05 : f32}
+        : (tensor<1x2x8xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x8xf32>
+    ```
+  }];
+  let arguments = (ins Tempo_Tensor:$input, Tempo_Tensor:$scale,
+                   Tempo_Tensor:$bias, F32Attr:$epsilon);
+  let results = (outs Tempo_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $bias attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tempo_StridedCopyOp : Tempo_Op<"strided_copy", [Pure]> {
+  let summary = "N-d strided copy: Slice, Pad, Tile and Expand";
+  let description = [{
+    Result element (i_0, ...) reads input index `start[d] + i_d * step[d]`
+    in every dim d; an index outside the input is mapped by `border`:
+    constant (the `pad_value` operand, 0 without it), edge, reflect or wrap.
+    Input and result have the same rank (Expand reshapes its input first).
+
+    ```mlir
+    %y = tempo.strided_copy %x {border = "constant", start = array<i64: -1>,
+        step = array<i64: 1>} : (tensor<4xf32>) -> tensor<6xf32>
+    ```
+  }];
+  let arguments = (ins Tempo_Tensor:$input, Optional<Tempo_Tensor>:$pad_value,
+                   DenseI64ArrayAttr:$start, DenseI64ArrayAttr:$step,
+                   DefaultValuedStrAttr<StrAttr, "constant">:$border);
+  let results = (outs Tempo_Tensor:$output);
+  let assemblyFormat = [{
+    $input (`,` $pad_value^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tempo_GatherOp : Tempo_Op<"gather", [Pure]> {
+  let summary = "gather along one axis with constant indices";
+  let description = [{
+    ONNX Gather whose indices are known at compile time: `indices` is a
+    constant i32 tensor of in-range (non-negative) indices, and the result
+    is `input[:axis] + indices.shape + input[axis + 1:]`.
+
+    ```mlir
+    %y = tempo.gather %x, %idx {axis = 0 : i64}
+        : (tensor<5x4xf32>, tensor<3xi32>) -> tensor<3x4xf32>
+    ```
+  }];
+  let arguments = (ins Tempo_Tensor:$input, Tempo_Tensor:$indices, I64Attr:$axis);
+  let results = (outs Tempo_Tensor:$output);
+  let assemblyFormat = "$input `,` $indices attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Tempo_CastOp : Tempo_Op<"cast", [Pure]> {
+  let summary = "element type conversion (ONNX Cast)";
+  let description = [{
+    Float to integer truncates toward zero and saturates; integer to
+    integer wraps; to i1 is `x != 0`.
+
+    ```mlir
+    %y = tempo.cast %x : (tensor<3xf32>) -> tensor<3xi64>
+    ```
+  }];
+  let arguments = (ins Tempo_Tensor:$input);
+  let results = (outs Tempo_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Tempo_ConvTransposeOp : Tempo_Op<"conv_transpose", [Pure]> {
+  let summary = "1-D or 2-D transposed convolution (NCW / NCHW)";
+  let description = [{
+    ONNX ConvTranspose. The weight is `[C, M / group, k...]`; `pads` holds
+    the begin pad of each spatial dim, the result type the final extents
+    (the importer resolves output_shape, output_padding and auto_pad).
+
+    ```mlir
+    %y = tempo.conv_transpose %x, %w {dilations = array<i64: 1>, group = 1 : i64,
+        pads = array<i64: 0>, strides = array<i64: 2>}
+        : (tensor<1x1x3xf32>, tensor<1x2x3xf32>) -> tensor<1x2x7xf32>
+    ```
+  }];
+  let arguments = (ins Tempo_Tensor:$input, Tempo_Tensor:$weight,
+                   Optional<Tempo_Tensor>:$bias, DenseI64ArrayAttr:$strides,
+                   DenseI64ArrayAttr:$dilations, DenseI64ArrayAttr:$pads,
+                   I64Attr:$group);
+  let results = (outs Tempo_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tempo_ScratchOp : Tempo_Op<"scratch"> {
+  let summary = "uninitialised arena bytes for one kernel's temporaries";
+  let description = [{
+    A buffer the memory planner places like any other value; the kernel
+    that takes it as its `scratch` operand overwrites it, nothing reads it
+    afterwards, and no code is generated for the op itself. Not `Pure`, so
+    CSE does not merge the scratch of two kernels.
+
+    ```mlir
+    %s = tempo.scratch : tensor<80xf32>
+    ```
+  }];
+  let results = (outs Tempo_Tensor:$output);
+  let assemblyFormat = "attr-dict `:` type($output)";
+}
+
+def Tempo_RecurrentOp : Tempo_Op<"recurrent", [AttrSizedOperandSegments]> {
+  let summary = "ONNX LSTM, GRU or RNN (`cell`), outputs packed in one result";
+  let description = [{
+    The operands are ONNX's (sequence_lens aside, which must be all
+    seq_len) plus a `tempo.scratch` buffer of the kernel's scratch size.
+    `activations` are ONNX names per direction, `activation_alpha` /
+    `activation_beta` their resolved parameters (one per activation).
+    `results` says which ONNX outputs (Y, Y_h and, for lstm, Y_c) are
+    computed: unused ones are not. One computed output is the result
+    itself (in its ONNX shape); several are packed in order into a 1-D
+    result that the importer slices with `tempo.strided_copy`, because the
+    memory planner gives an op one buffer.
+
+    ```mlir
+    %y = tempo.recurrent %x, %w, %r, %s {cell = "rnn", direction = "forward",
+        hidden_size = 4 : i64, layout = 0 : i64, activations = ["Tanh"],
+        activation_alpha = array<f32: 0.0>, activation_beta = array<f32: 0.0>,
+        results = array<i1: false, true>,
+        operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0, 0, 1>}
+        : (tensor<2x1x3xf32>, tensor<1x4x3xf32>, tensor<1x4x4xf32>, tensor<8xf32>)
+        -> tensor<1x1x4xf32>
+    ```
+  }];
+  let arguments = (ins Tempo_Tensor:$x, Tempo_Tensor:$w, Tempo_Tensor:$r,
+                   Optional<Tempo_Tensor>:$b, Optional<Tempo_Tensor>:$initial_h,
+                   Optional<Tempo_Tensor>:$initial_c,
+                   Optional<Tempo_Tensor>:$peephole, Tempo_Tensor:$scratch,
+                   StrAttr:$cell, StrAttr:$direction, I64Attr:$hidden_size,
+                   I64Attr:$layout, StrArrayAttr:$activations,
+                   DenseF32ArrayAttr:$activation_alpha,
+                   DenseF32ArrayAttr:$activation_beta, OptionalAttr<F32Attr>:$clip,
+                   DefaultValuedAttr<BoolAttr, "false">:$input_forget,
+                   DefaultValuedAttr<BoolAttr, "false">:$linear_before_reset,
+                   DenseBoolArrayAttr:$results);
+  let results = (outs Tempo_Tensor:$output);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Tempo_DftOp : Tempo_Op<"dft"> {
+  let summary = "discrete Fourier transform along one axis (ONNX DFT)";
+  let description = [{
+    The input is `[..., n_in, ..., 1 or 2]` (real or complex), the result
+    `[..., n_out, ..., 2]` with the transform along `axis`, of `length`
+    points (truncating or zero-padding), n_out = length / 2 + 1 if
+    `onesided`. `scratch` is a `tempo.scratch` of the kernel's size.
+
+    ```mlir
+    %y = tempo.dft %x, %s {axis = 1 : i64, length = 8 : i64}
+        : (tensor<1x8x1xf32>, tensor<32xf32>) -> tensor<1x8x2xf32>
+    ```
+  }];
+  let arguments = (ins Tempo_Tensor:$input, Tempo_Tensor:$scratch, I64Attr:$axis,
+                   I64Attr:$length,
+                   DefaultValuedAttr<BoolAttr, "false">:$inverse,
+                   DefaultValuedAttr<BoolAttr, "false">:$onesided);
+  let results = (outs Tempo_Tensor:$output);
+  let assemblyFormat = "$input `,` $scratch attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Tempo_StftOp : Tempo_Op<"stft"> {
+  let summary = "short-time Fourier transform (ONNX STFT)";
+  let description = [{
+    The signal is `[batch, length, 1 or 2]`, the optional window
+    `[frame_length]`, the result `[batch, frames, n_out, 2]`.
+
+    ```mlir
+    %y = tempo.stft %x, %s {frame_length = 16 : i64, frame_step = 8 : i64,
+        onesided = true} : (tensor<1x64x1xf32>, tensor<64xf32>) -> tensor<1x7x9x2xf32>
+    ```
+  }];
+  let arguments = (ins Tempo_Tensor:$signal, Optional<Tempo_Tensor>:$window,
+                   Tempo_Tensor:$scratch, I64Attr:$frame_step,
+                   I64Attr:$frame_length,
+                   DefaultValuedAttr<BoolAttr, "true">:$onesided);
+  let results = (outs Tempo_Tensor:$output);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 #endif // TEMPO_OPS_TD
