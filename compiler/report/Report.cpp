@@ -91,6 +91,55 @@ static WorkCounts countCall(const KernelCall &call, int64_t eltBytes) {
           w.bytesMoved = int64_t(p.outer) * p.in_inner * eltBytes;
         } else if constexpr (std::is_same_v<P, tempo_copy_params_t>) {
           w.bytesMoved = p.bytes;
+        } else if constexpr (std::is_same_v<P, tempo_math_params_t>) {
+          w.elements = p.size;
+          switch (p.op) {
+          case TEMPO_MATH_EXP: case TEMPO_MATH_LOG: case TEMPO_MATH_ERF:
+          case TEMPO_MATH_SIN: case TEMPO_MATH_COS: case TEMPO_MATH_ELU:
+          case TEMPO_MATH_SELU: case TEMPO_MATH_CELU: case TEMPO_MATH_SOFTPLUS:
+            w.transcendentals = p.size;
+            break;
+          default:
+            break;
+          }
+        } else if constexpr (std::is_same_v<P, tempo_binary_math_params_t>) {
+          w.elements = p.shape.size;
+          if (p.op == TEMPO_BINARY_POW)
+            w.transcendentals = p.shape.size;
+        } else if constexpr (std::is_same_v<P, tempo_reduction_params_t> ||
+                             std::is_same_v<P, tempo_arg_reduce_params_t>) {
+          w.compares = int64_t(p.outer) * p.n * p.inner;
+        } else if constexpr (std::is_same_v<P, tempo_layer_norm_params_t>) {
+          // Mean, variance, normalise, scale, shift.
+          w.elements = 5 * int64_t(p.outer) * p.n;
+        } else if constexpr (std::is_same_v<P, tempo_strided_copy_params_t> ||
+                             std::is_same_v<P, tempo_cast_params_t>) {
+          w.bytesMoved = int64_t(p.size) * eltBytes;
+        } else if constexpr (std::is_same_v<P, tempo_gather_params_t>) {
+          w.bytesMoved = int64_t(p.outer) * p.m * p.inner * eltBytes;
+        } else if constexpr (std::is_same_v<P, tempo_dft_params_t>) {
+          // The direct form (the radix-2 path needs fewer): a complex
+          // multiply-accumulate, two real MACs on real input, per term.
+          w.macs = int64_t(p.outer) * p.inner * p.n_out * p.length *
+                   (p.in_complex ? 4 : 2);
+        } else if constexpr (std::is_same_v<P, tempo_stft_params_t>) {
+          w.macs = int64_t(p.batch) * p.frames * p.n_out * p.frame_length *
+                   (p.in_complex ? 4 : 2);
+        } else if constexpr (std::is_same_v<P, tempo_lstm_params_t> ||
+                             std::is_same_v<P, tempo_gru_params_t> ||
+                             std::is_same_v<P, tempo_rnn_params_t>) {
+          // Gates per step: LSTM 4 (3 sigmoid + 2 tanh), GRU 3 (2 + 1), RNN 1.
+          int64_t gates = std::is_same_v<P, tempo_lstm_params_t>  ? 4
+                          : std::is_same_v<P, tempo_gru_params_t> ? 3
+                                                                  : 1;
+          int64_t acts = std::is_same_v<P, tempo_lstm_params_t>  ? 5
+                         : std::is_same_v<P, tempo_gru_params_t> ? 3
+                                                                 : 1;
+          int64_t steps = int64_t(p.num_directions) * p.seq_len * p.batch;
+          w.macs = steps * gates * p.hidden_size *
+                   (int64_t(p.input_size) + p.hidden_size);
+          w.transcendentals = steps * acts * p.hidden_size;
+          w.elements = steps * 3 * gates * p.hidden_size;
         }
       },
       call.params);
