@@ -77,6 +77,29 @@ def FoldMatMulAddPass : Pass<"tempo-fold-matmul-add", "func::FuncOp"> {
   let dependentDialects = ["::mlir::tempo::TempoDialect"];
 }
 
+def FoldRecurrentLastStepPass : Pass<"tempo-fold-recurrent-last-step", "func::FuncOp"> {
+  let summary = "read a recurrent layer's last step from its final state";
+  let description = [{
+    A classifier on top of an LSTM, GRU or RNN often keeps only the last
+    time step of the full sequence Y (a Gather or Slice on axis 0, maybe
+    after a reshape that keeps the time axis). For a
+    one-direction layer in layout 0 that step is exactly the final state
+    Y_h (Y[seq-1] forward, Y[0] reverse), so the layer computes Y_h instead
+    and Y is neither computed nor stored: no full-sequence buffer.
+
+    Before:
+    ```mlir
+    %y = tempo.recurrent ... {results = array<i1: true, false>, ...} -> tensor<50x1x1x32xf32>
+    %last = tempo.gather %y, %c49 {axis = 0 : i64} : (...) -> tensor<1x1x32xf32>
+    ```
+    After:
+    ```mlir
+    %last = tempo.recurrent ... {results = array<i1: false, true>, ...} -> tensor<1x1x32xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::tempo::TempoDialect"];
+}
+
 def FuseActivationsPass : Pass<"tempo-fuse-activations", "func::FuncOp"> {
   let summary = "fuse activations into the op that produces their input";
   let description = [{

@@ -81,11 +81,12 @@ struct ScheduleForMemoryPass final
         int64_t bytes = 0;
         for (Value r : op->getResults())
           bytes += tensorBytes(r.getType());
-        llvm::SmallDenseSet<Value> seen;
+        SmallVector<Value, 4> seen;
         for (Value v : op->getOperands()) {
-          if (!seen.insert(v).second || returned.count(v) ||
+          if (llvm::is_contained(seen, v) || returned.count(v) ||
               v.getDefiningOp<ConstantOp>())
             continue;
+          seen.push_back(v);
           int64_t uses = llvm::count(op->getOperands(), v);
           if (readers[v] == uses)
             bytes -= tensorBytes(v.getType());
