@@ -16,6 +16,7 @@ void mlir::tempo::buildTempoPipeline(OpPassManager &pm,
   if (options.fuse) {
     fpm.addPass(createFoldBatchNormPass());
     fpm.addPass(createFoldMatMulAddPass());
+    fpm.addPass(createFoldPadPass());
     fpm.addPass(createFoldRecurrentLastStepPass());
     fpm.addPass(createFuseActivationsPass());
     fpm.addPass(createFusePoolingPass());

@@ -77,6 +77,29 @@ def FoldMatMulAddPass : Pass<"tempo-fold-matmul-add", "func::FuncOp"> {
   let dependentDialects = ["::mlir::tempo::TempoDialect"];
 }
 
+def FoldPadPass : Pass<"tempo-fold-pad", "func::FuncOp"> {
+  let summary = "fold a zero constant Pad into the following convolution";
+  let description = [{
+    A Pad (a `tempo.strided_copy` with constant border and value 0) of only
+    the spatial dims, read by nothing but a conv, becomes the conv's own
+    padding: the padded tensor is never stored and the padded taps are
+    skipped rather than multiplied by zero. (Max pool is left alone: its
+    padding never wins, while Pad's zeros can.)
+
+    Before:
+    ```mlir
+    %p = tempo.strided_copy %x {border = "constant", start = array<i64: 0, 0, -2>,
+        step = array<i64: 1, 1, 1>} : (tensor<1x3x128xf32>) -> tensor<1x3x132xf32>
+    %y = tempo.conv %p, %w {pads = array<i64: 0, 0>, ...} : (...) -> tensor<1x16x128xf32>
+    ```
+    After:
+    ```mlir
+    %y = tempo.conv %x, %w {pads = array<i64: 2, 2>, ...} : (...) -> tensor<1x16x128xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::tempo::TempoDialect"];
+}
+
 def FoldRecurrentLastStepPass : Pass<"tempo-fold-recurrent-last-step", "func::FuncOp"> {
   let summary = "read a recurrent layer's last step from its final state";
   let description = [{
