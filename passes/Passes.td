@@ -12,7 +12,7 @@ include "mlir/Pass/PassBase.td"
 def FoldBatchNormPass : Pass<"tempo-fold-batch-norm", "func::FuncOp"> {
   let summary = "fold inference batch normalisation into the producer's weights";
   let description = [{
-    A `tempo.batch_norm` whose input is a conv (or a 2-D gemm) used only by
+    A `tempo.batch_norm` whose input is a conv, or a 2-D gemm or matmul, used only by
     it, with constant weights, is folded into that producer's weights and
     bias: `W' = W * s`, `b' = (b - mean) * s + beta`, `s = scale /
     sqrt(var + eps)` per output channel. A batch norm that cannot fold
@@ -126,7 +126,8 @@ def FoldRecurrentLastStepPass : Pass<"tempo-fold-recurrent-last-step", "func::Fu
 def FuseActivationsPass : Pass<"tempo-fuse-activations", "func::FuncOp"> {
   let summary = "fuse activations into the op that produces their input";
   let description = [{
-    A relu, clip, leaky_relu, sigmoid or tanh whose float input comes from a
+    A relu, clip, leaky_relu, sigmoid, tanh, hard_sigmoid or hard_swish whose
+    float input comes from a
     conv, gemm, matmul, add, sub, mul or div used only by it (and with no
     activation yet) becomes that op's `act` attribute: applied as each value
     is stored, so the intermediate tensor is never written.

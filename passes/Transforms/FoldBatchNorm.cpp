@@ -96,13 +96,32 @@ struct FoldIntoConv : OpRewritePattern<BatchNormOp> {
   }
 };
 
-/// batch_norm(gemm(a, B, C)) over the 2-D result's channel axis (columns).
+/// batch_norm(gemm(a, B, C)) over the 2-D result's channel axis (columns);
+/// a 2-D matmul with constant B first becomes a gemm without C.
 struct FoldIntoGemm : OpRewritePattern<BatchNormOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(BatchNormOp bn,
                                 PatternRewriter &rewriter) const override {
     auto gemm = bn.getInput().getDefiningOp<GemmOp>();
-    if (!gemm || !gemm->hasOneUse() || gemm.getAct() != "none")
+    if (!gemm) {
+      // A 2-D matmul is a gemm without bias: make it one, then fold.
+      auto mm = bn.getInput().getDefiningOp<MatMulOp>();
+      // Everything is checked before the IR changes: a pattern that fails
+      // must leave the IR as it was.
+      if (!mm || !mm->hasOneUse() || mm.getAct() != "none" || !foldStatistics(bn) ||
+          cast<RankedTensorType>(mm.getA().getType()).getRank() != 2 ||
+          cast<RankedTensorType>(mm.getB().getType()).getRank() != 2 ||
+          !constantFloats(mm.getB()))
+        return failure();
+      rewriter.setInsertionPoint(mm);
+      gemm = rewriter.create<GemmOp>(
+          mm.getLoc(), mm.getType(), mm.getA(), mm.getB(), Value(),
+          rewriter.getF32FloatAttr(1.0f), rewriter.getF32FloatAttr(1.0f),
+          rewriter.getBoolAttr(false), rewriter.getBoolAttr(false));
+      rewriter.replaceOp(mm, gemm);
+      rewriter.setInsertionPoint(bn);
+    }
+    if (!gemm->hasOneUse() || gemm.getAct() != "none")
       return failure();
     auto bw = constantFloats(gemm.getB());
     std::optional<std::vector<float>> c;

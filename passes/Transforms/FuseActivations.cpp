@@ -23,6 +23,9 @@ struct FuseActivation : OpRewritePattern<ActOp> {
   LogicalResult matchAndRewrite(ActOp act,
                                 PatternRewriter &rewriter) const override {
     Operation *producer = act.getInput().getDefiningOp();
+    if constexpr (std::is_same_v<ActOp, MathOp>)
+      if (act.getFn() != "hard_sigmoid" && act.getFn() != "hard_swish")
+        return rewriter.notifyMatchFailure(act, "not an activation kernels fuse");
     if (!producer || !producer->hasOneUse() ||
         !isa<ConvOp, GemmOp, MatMulOp, AddOp, SubOp, MulOp, DivOp>(producer))
       return rewriter.notifyMatchFailure(act, "no fusable producer used once");
@@ -55,6 +58,14 @@ struct FuseActivation : OpRewritePattern<ActOp> {
       p->setAttr("act_alpha", act.getAlphaAttr());
     } else if constexpr (std::is_same_v<ActOp, SigmoidOp>) {
       p->setAttr("act", r.getStringAttr("sigmoid"));
+    } else if constexpr (std::is_same_v<ActOp, MathOp>) {
+      // hard_sigmoid: max(0, min(1, alpha * x + beta)); hard_swish:
+      // x * hard_sigmoid with alpha 1/6 and beta 1/2 (the kernel's own).
+      p->setAttr("act", act.getFnAttr());
+      if (act.getFn() == "hard_sigmoid") {
+        p->setAttr("act_alpha", act.getAlphaAttr());
+        p->setAttr("act_beta", act.getBetaAttr());
+      }
     } else {
       static_assert(std::is_same_v<ActOp, TanhOp>);
       p->setAttr("act", r.getStringAttr("tanh"));
@@ -77,5 +88,6 @@ struct FuseActivationsPass final
 void mlir::tempo::populateFuseActivationsPatterns(RewritePatternSet &patterns) {
   patterns.add<FuseActivation<ReluOp>, FuseActivation<ClipOp>,
                FuseActivation<LeakyReluOp>, FuseActivation<SigmoidOp>,
-               FuseActivation<TanhOp>>(patterns.getContext());
+               FuseActivation<TanhOp>, FuseActivation<MathOp>>(
+      patterns.getContext());
 }

@@ -70,3 +70,24 @@ func.func @dynamic_stats(%x: tensor<1x1x3xf32>, %s: tensor<1xf32>) -> tensor<1x1
   %y = tempo.batch_norm %x, %s, %s, %s, %s {epsilon = 1.0 : f32} : (tensor<1x1x3xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x3xf32>
   return %y : tensor<1x1x3xf32>
 }
+
+// -----
+
+// A 2-D matmul with constant weights: folded as a gemm without bias
+// (s = 2, 3; C' = -mean * s + beta).
+// CHECK-LABEL: func.func @into_matmul
+// CHECK-DAG: %[[B:.+]] = tempo.constant dense<{{\[\[}}2.000000e+00, 3.000000e+00], [2.000000e+00, 3.000000e+00]]> : tensor<2x2xf32>
+// CHECK-DAG: %[[C:.+]] = tempo.constant dense<[3.000000e+00, -5.000000e+00]> : tensor<2xf32>
+// CHECK: tempo.gemm %arg0, %[[B]], %[[C]] :
+// CHECK-NOT: tempo.matmul
+// CHECK-NOT: tempo.batch_norm
+func.func @into_matmul(%a: tensor<1x2xf32>) -> tensor<1x2xf32> {
+  %b = tempo.constant dense<[[1.0, 1.0], [1.0, 1.0]]> : tensor<2x2xf32>
+  %g = tempo.matmul %a, %b : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
+  %s = tempo.constant dense<[2.0, 3.0]> : tensor<2xf32>
+  %beta = tempo.constant dense<[1.0, 1.0]> : tensor<2xf32>
+  %m = tempo.constant dense<[-1.0, 2.0]> : tensor<2xf32>
+  %v = tempo.constant dense<[1.0, 1.0]> : tensor<2xf32>
+  %y = tempo.batch_norm %g, %s, %beta, %m, %v {epsilon = 0.0 : f32} : (tensor<1x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}

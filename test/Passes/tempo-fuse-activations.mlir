@@ -59,3 +59,21 @@ func.func @not_fused(%a: tensor<4xf32>, %b: tensor<4xf32>, %x: tensor<1x1x4xf32>
   %ds = tempo.sigmoid %d : tensor<4xf32>
   return %r, %s, %t, %ir, %ds : tensor<4xf32>, tensor<4xf32>, tensor<1x1x2xf32>, tensor<4xi32>, tensor<4xf32>
 }
+
+// -----
+
+// HardSigmoid and HardSwish (tempo.math) fuse too; other math ops do not.
+// CHECK-LABEL: func.func @hard
+// CHECK: tempo.conv %arg0, %arg1 {act = "hard_swish"
+// CHECK: tempo.add %arg2, %arg2 {act = "hard_sigmoid", act_alpha = 2.000000e-01 : f32, act_beta = 5.000000e-01 : f32}
+// CHECK: tempo.mul %arg2, %arg2 :
+// CHECK-NEXT: tempo.math %{{.+}} {fn = "exp"}
+func.func @hard(%x: tensor<1x1x4xf32>, %w: tensor<1x1x2xf32>, %v: tensor<4xf32>) -> (tensor<1x1x3xf32>, tensor<4xf32>, tensor<4xf32>) {
+  %c = tempo.conv %x, %w {dilations = array<i64: 1>, group = 1 : i64, pads = array<i64: 0, 0>, strides = array<i64: 1>} : (tensor<1x1x4xf32>, tensor<1x1x2xf32>) -> tensor<1x1x3xf32>
+  %hs = tempo.math %c {fn = "hard_swish"} : tensor<1x1x3xf32>
+  %a = tempo.add %v, %v : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %hg = tempo.math %a {fn = "hard_sigmoid", alpha = 0.2 : f32, beta = 0.5 : f32} : tensor<4xf32>
+  %m = tempo.mul %v, %v : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %e = tempo.math %m {fn = "exp"} : tensor<4xf32>
+  return %hs, %hg, %e : tensor<1x1x3xf32>, tensor<4xf32>, tensor<4xf32>
+}

@@ -320,7 +320,8 @@ inline T activate(const tempo_activation_params_t &a, T v) {
       return h < T(0) ? T(0) : (h > T(1) ? T(1) : h);
     }
     case TEMPO_ACT_HARD_SWISH: {
-      T h = v / T(6) + T(0.5);
+      // The standalone kernel's rounding (ops.h): times 1/6, not over 6.
+      T h = v * (T(1) / T(6)) + T(0.5);
       return v * (h < T(0) ? T(0) : (h > T(1) ? T(1) : h));
     }
     default:
