@@ -19,6 +19,7 @@ void mlir::tempo::buildTempoPipeline(OpPassManager &pm,
     fpm.addPass(createFoldPadPass());
     fpm.addPass(createFoldRecurrentLastStepPass());
     fpm.addPass(createFuseActivationsPass());
+    fpm.addPass(createFuseElementwisePass());
     fpm.addPass(createFusePoolingPass());
   }
   fpm.addPass(createCanonicalizerPass());

@@ -145,6 +145,28 @@ def FuseActivationsPass : Pass<"tempo-fuse-activations", "func::FuncOp"> {
   let dependentDialects = ["::mlir::tempo::TempoDialect"];
 }
 
+def FuseElementwisePass : Pass<"tempo-fuse-elementwise", "func::FuncOp"> {
+  let summary = "fuse chains of elementwise ops into one loop";
+  let description = [{
+    An add, sub, mul or div over same-shape float operands whose result is
+    read only by another such op (or chain) joins it in a
+    `tempo.elementwise_chain`: one pass over memory, no intermediate
+    tensor. Up to 4 distinct inputs and 8 steps per chain; the last op's
+    fused activation stays on the chain. Same bits as the separate ops.
+
+    Before:
+    ```mlir
+    %s = tempo.add %a, %b : (tensor<64xf32>, tensor<64xf32>) -> tensor<64xf32>
+    %y = tempo.mul %s, %c : (tensor<64xf32>, tensor<64xf32>) -> tensor<64xf32>
+    ```
+    After:
+    ```mlir
+    %y = tempo.elementwise_chain %a, %b, %c {code = array<i32: 0, 0, 1, 2, 3, 2>} : (...) -> tensor<64xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::tempo::TempoDialect"];
+}
+
 def FusePoolingPass : Pass<"tempo-fuse-pooling", "func::FuncOp"> {
   let summary = "fuse pooling into the convolution that produces its input";
   let description = [{

@@ -96,6 +96,13 @@ bool invoke(const mlir::tempo::KernelCall &call,
                            in<T>(a, 1), in<T>(a, 2), in<T>(a, 3), in<T>(a, 4),
                            y),
              true;
+    if (k == "elementwise_chain") {
+      const T *ins[TEMPO_CHAIN_MAX_INPUTS] = {};
+      for (size_t i = 0; i < a.size() && i < TEMPO_CHAIN_MAX_INPUTS; ++i)
+        ins[i] = in<T>(a, i);
+      ::tempo::elementwise_chain<T>(std::get<tempo_chain_params_t>(p), ins, y);
+      return true;
+    }
     if (k == "channel_affine")
       return ::tempo::channel_affine<T>(
                  std::get<tempo_channel_affine_params_t>(p), in<T>(a, 0),

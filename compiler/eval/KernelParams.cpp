@@ -313,6 +313,19 @@ FailureOr<std::vector<KernelCall>> mlir::tempo::buildKernelCalls(Operation *op) 
               return bn.emitOpError("needs a float input");
             return Calls{call("batch_norm", p, {0, 1, 2, 3, 4})};
           })
+          .Case([&](ElementwiseChainOp chain) -> FailureOr<Calls> {
+            tempo_chain_params_t p{};
+            p.size = i32(numElements(shapeOf(chain.getOutput())));
+            p.num_inputs = i32(chain.getInputs().size());
+            p.num_steps = i32(chain.getCode().size() / 3);
+            for (auto [i, c] : llvm::enumerate(chain.getCode()))
+              p.code[i] = c;
+            p.act = activationParams(chain);
+            std::vector<int> ins;
+            for (int i = 0; i < p.num_inputs; ++i)
+              ins.push_back(i);
+            return Calls{call("elementwise_chain", p, ins)};
+          })
           .Case([&](ChannelAffineOp ca) -> FailureOr<Calls> {
             ArrayRef<int64_t> x = shapeOf(ca.getInput());
             tempo_channel_affine_params_t p{i32(x[0]), i32(x[1]),
@@ -709,7 +722,8 @@ const char *mlir::tempo::paramsTypeName(const KernelParams &params) {
                                        "tempo_stft_params_t",
                                        "tempo_lstm_params_t",
                                        "tempo_gru_params_t",
-                                       "tempo_rnn_params_t"};
+                                       "tempo_rnn_params_t",
+                                       "tempo_chain_params_t"};
   static_assert(std::variant_size_v<KernelParams> == std::size(kNames));
   return kNames[params.index()];
 }
@@ -865,6 +879,10 @@ void mlir::tempo::printParams(llvm::raw_ostream &os, const KernelParams &params)
           f << p.outer << p.in_inner << p.out_inner << p.offset;
         else if constexpr (std::is_same_v<P, tempo_copy_params_t>)
           f << p.bytes;
+        else if constexpr (std::is_same_v<P, tempo_chain_params_t>)
+          (f << p.size << p.num_inputs << p.num_steps)
+              .array(p.code, 3 * TEMPO_CHAIN_MAX_STEPS)
+              << p.act;
         else if constexpr (std::is_same_v<P, tempo_channel_affine_params_t>)
           f << p.batch << p.channels << p.spatial;
         else if constexpr (std::is_same_v<P, tempo_math_params_t>)

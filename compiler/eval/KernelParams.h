@@ -34,7 +34,7 @@ using KernelParams = std::variant<
     tempo_arg_reduce_params_t, tempo_layer_norm_params_t,
     tempo_strided_copy_params_t, tempo_gather_params_t, tempo_cast_params_t,
     tempo_dft_params_t, tempo_stft_params_t, tempo_lstm_params_t,
-    tempo_gru_params_t, tempo_rnn_params_t>;
+    tempo_gru_params_t, tempo_rnn_params_t, tempo_chain_params_t>;
 
 /// One call of a runtime kernel: `tempo::<kernel><T>(params, operands...,
 /// results... [, scratch])`. Concat lowers to one call per input, each with

@@ -91,6 +91,9 @@ static WorkCounts countCall(const KernelCall &call, int64_t eltBytes) {
           w.bytesMoved = int64_t(p.outer) * p.in_inner * eltBytes;
         } else if constexpr (std::is_same_v<P, tempo_copy_params_t>) {
           w.bytesMoved = p.bytes;
+        } else if constexpr (std::is_same_v<P, tempo_chain_params_t>) {
+          w.elements = int64_t(p.size) * p.num_steps;
+          countActivation(p.act, p.size, w);
         } else if constexpr (std::is_same_v<P, tempo_math_params_t>) {
           w.elements = p.size;
           switch (p.op) {

@@ -56,7 +56,7 @@ ReuseKind mlir::tempo::reuseKind(Operation *op, unsigned i) {
     return ReuseKind::InPlace;
   if (isa<BatchNormOp, ChannelAffineOp>(op) && i == 0)
     return ReuseKind::InPlace;
-  if (isa<AddOp, SubOp, MulOp, DivOp>(op))
+  if (isa<AddOp, SubOp, MulOp, DivOp, ElementwiseChainOp>(op))
     return ReuseKind::InPlace;
   return ReuseKind::None;
 }

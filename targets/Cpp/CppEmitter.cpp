@@ -196,6 +196,15 @@ LogicalResult CppEmitter::printKernelOp(Operation &op) {
       << " = ";
     mlir::tempo::printParams(g, call.params);
     g << ";\n";
+    if (StringRef(call.kernel) == "elementwise_chain") {
+      // The kernel takes its inputs as an array of pointers.
+      b << "  {\n    const " << c << " *const in[] = {";
+      for (auto [j, i] : llvm::enumerate(call.operands))
+        b << (j ? ", " : "") << operandExpr(op.getOperand(i));
+      b << "};\n    tempo::elementwise_chain<" << c << ">(" << param << ", in, "
+        << resultExpr(result) << ");\n  }\n";
+      continue;
+    }
     b << "  tempo::" << call.kernel;
     if (call.isCast) {
       // i1 converts with C++ bool semantics (x != 0), stored as one byte.
@@ -242,7 +251,8 @@ LogicalResult CppEmitter::printOperation(Operation &op) {
   return llvm::TypeSwitch<Operation *, LogicalResult>(&op)
       .Case<mlir::tempo::ConstantOp, func::ReturnOp>(
           [](Operation *) { return success(); })
-      .Case<ConvOp, GemmOp, MatMulOp, BatchNormOp, ChannelAffineOp, AddOp,
+      .Case<ConvOp, GemmOp, MatMulOp, BatchNormOp, ChannelAffineOp,
+            ElementwiseChainOp, AddOp,
             SubOp, MulOp, DivOp, ReluOp, SigmoidOp, TanhOp, LeakyReluOp, ClipOp,
             MaxPoolOp, AveragePoolOp, GlobalAveragePoolOp, SoftmaxOp, ReshapeOp,
             CopyOp, TransposeOp, ConcatOp, MathOp, BinaryMathOp, ReduceOp,

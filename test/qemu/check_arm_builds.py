@@ -150,6 +150,8 @@ def kernels_source(kernels):
                 args.append("g_" + m.group(1))
             elif re.fullmatch(r"const (T|void) ?\* ?\w+", p):
                 args.append("x")
+            elif re.fullmatch(r"const T ?\*const ?\* ?\w+", p):
+                args.append("&x")  # an array of input pointers (one here)
             elif re.fullmatch(r"(T|void) ?\* ?\w+", p):
                 args.append("y")
             else:

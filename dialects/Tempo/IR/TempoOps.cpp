@@ -2,6 +2,7 @@
 
 #include "dialects/Tempo/IR/TempoOps.h"
 #include "dialects/Tempo/IR/TempoShapes.h"
+#include "tempo/params.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -174,6 +175,33 @@ LogicalResult BatchNormOp::verify() {
   for (Value v : {getScale(), getBias(), getMean(), getVariance()})
     if (shapeOf(v).size() != 1 || shapeOf(v)[0] != x[1])
       return emitOpError("per-channel operands must have shape [") << x[1] << "]";
+  return success();
+}
+
+LogicalResult ElementwiseChainOp::verify() {
+  if (failed(verifyFusedActivation(*this)))
+    return failure();
+  int64_t n = getInputs().size();
+  ArrayRef<int32_t> code = getCode();
+  if (n < 1 || n > TEMPO_CHAIN_MAX_INPUTS)
+    return emitOpError("takes 1 to ") << TEMPO_CHAIN_MAX_INPUTS << " inputs, got " << n;
+  if (code.empty() || code.size() % 3 != 0 ||
+      (int64_t)code.size() / 3 > TEMPO_CHAIN_MAX_STEPS)
+    return emitOpError("code must hold 1 to ")
+           << TEMPO_CHAIN_MAX_STEPS << " steps of 3 values";
+  for (Value in : getInputs())
+    if (in.getType() != getType())
+      return emitOpError("inputs must have the result's type ") << getType();
+  if (!isa<FloatType>(getType().getElementType()))
+    return emitOpError("needs float operands");
+  for (int64_t s = 0; s < (int64_t)code.size() / 3; ++s) {
+    if (code[3 * s] < 0 || code[3 * s] > 3)
+      return emitOpError("step ") << s << " has unknown opcode " << code[3 * s];
+    for (int k = 1; k <= 2; ++k)
+      if (code[3 * s + k] < 0 || code[3 * s + k] >= n + s)
+        return emitOpError("step ") << s << " reads register " << code[3 * s + k]
+                                    << ", not yet written";
+  }
   return success();
 }
 

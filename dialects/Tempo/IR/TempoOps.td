@@ -204,6 +204,29 @@ class Tempo_BinaryOp<string mnemonic, list<Trait> traits = []>
   let hasVerifier = 1;
 }
 
+def Tempo_ElementwiseChainOp : Tempo_Op<"elementwise_chain", [Pure]> {
+  let summary = "a chain of elementwise float ops run in one loop";
+  let description = [{
+    Made by tempo-fuse-elementwise from add/sub/mul/div ops over
+    same-shape float operands. Register r < #inputs is input r; step s
+    writes register #inputs + s = `code[3s]` (0 add, 1 sub, 2 mul, 3 div) of
+    registers `code[3s+1]` and `code[3s+2]`; the last register, with the
+    fused activation, is the result. One pass over memory instead of one
+    per op, and no intermediate tensors.
+
+    ```mlir
+    // (a + b) * c
+    %y = tempo.elementwise_chain %a, %b, %c {code = array<i32: 0, 0, 1, 2, 3, 2>}
+        : (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<64xf32>
+    ```
+  }];
+  let arguments = !con((ins Variadic<Tempo_Tensor>:$inputs, DenseI32ArrayAttr:$code),
+                       Tempo_FusedActivationAttrs);
+  let results = (outs Tempo_Tensor:$output);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Tempo_AddOp : Tempo_BinaryOp<"add", [Commutative]>;
 def Tempo_SubOp : Tempo_BinaryOp<"sub">;
 def Tempo_MulOp : Tempo_BinaryOp<"mul", [Commutative]>;

@@ -917,6 +917,42 @@ void batch_norm(const tempo_batch_norm_params_t &p, const T *x, const T *scale,
   }
 }
 
+/// An elementwise chain (tempo_chain_params_t) in one loop over memory:
+/// each element's inputs are read into registers, the steps run in order,
+/// each rounded as the separate ops would be, so the result is the same
+/// bits as running the ops one by one. y may alias an input exactly.
+template <typename T>
+TEMPO_KERNEL void elementwise_chain(const tempo_chain_params_t &p,
+                                    const T *const *in, T *y) {
+  static_assert(detail::Traits<T>::isFloat, "elementwise_chain is float-only");
+  T r[TEMPO_CHAIN_MAX_INPUTS + TEMPO_CHAIN_MAX_STEPS];
+  const int32_t last = p.num_inputs + p.num_steps - 1;
+  for (int32_t i = 0; i < p.size; ++i) {
+    for (int32_t k = 0; k < p.num_inputs; ++k)
+      r[k] = in[k][i];
+    for (int32_t s = 0; s < p.num_steps; ++s) {
+      const T a = r[p.code[3 * s + 1]], b = r[p.code[3 * s + 2]];
+      T v;
+      switch (p.code[3 * s]) {
+      case 0:
+        v = a + b;
+        break;
+      case 1:
+        v = a - b;
+        break;
+      case 2:
+        v = a * b;
+        break;
+      default:
+        v = a / b;
+        break;
+      }
+      r[p.num_inputs + s] = v;
+    }
+    y[i] = detail::activate(p.act, r[last]);
+  }
+}
+
 /// y = x * scale[c] + shift[c] over [batch, channels, spatial] (float): a
 /// BatchNormalization folded at compile time. y may alias x exactly.
 template <typename T>

@@ -143,6 +143,22 @@ typedef struct tempo_channel_affine_params_t {
   int32_t batch, channels, spatial;
 } tempo_channel_affine_params_t;
 
+/** Most inputs and steps of an elementwise chain. */
+#define TEMPO_CHAIN_MAX_INPUTS 4
+#define TEMPO_CHAIN_MAX_STEPS 8
+
+/** A chain of elementwise binary ops over same-shape float operands, run
+ *  in one loop: register r < num_inputs is input r at the element; step s
+ *  writes register num_inputs + s = code[3s] (0 add, 1 sub, 2 mul, 3 div)
+ *  of registers code[3s+1] and code[3s+2]; the last register, activated,
+ *  is the result. */
+typedef struct tempo_chain_params_t {
+  int32_t size;
+  int32_t num_inputs, num_steps;
+  int32_t code[3 * TEMPO_CHAIN_MAX_STEPS];
+  tempo_activation_params_t act;
+} tempo_chain_params_t;
+
 /** Transpose: the output is out_dims row-major; element out[i0..ir] reads
  *  in[sum(i_j * in_strides[j])], where in_strides are the input's strides
  *  permuted into output order. */
