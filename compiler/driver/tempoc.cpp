@@ -576,6 +576,12 @@ int measure(MLIRContext &ctx, const Options &given, ModuleOp module,
           (int64_t)std::llround(double(cycles) * 1000 / double(*insns));
   }
   (*measured)["inputs"] = o.inputs.empty() ? "synthetic" : "given";
+  // Total RAM the model needs: its arena plus the stack during inference.
+  if (auto stack = measured->getInteger("inference_stack_bytes")) {
+    const llvm::json::Object *mem = report.getObject("memory");
+    int64_t arena = mem ? mem->getInteger("arena_bytes").value_or(0) : 0;
+    (*measured)["model_total_ram_bytes"] = arena + *stack;
+  }
   report["measured"] = std::move(*measured);
 
   mlir::tempo::printReportTable(llvm::outs(), report);
@@ -594,7 +600,9 @@ int measure(MLIRContext &ctx, const Options &given, ModuleOp module,
                  << " bytes (model " << m.getInteger("model_ram_bytes").value_or(0)
                  << "), stack " << m.getInteger("stack_bytes").value_or(0)
                  << " bytes (inference "
-                 << m.getInteger("inference_stack_bytes").value_or(0) << ")";
+                 << m.getInteger("inference_stack_bytes").value_or(0)
+                 << "); model RAM = arena + inference stack = "
+                 << m.getInteger("model_total_ram_bytes").value_or(0) << " bytes";
   llvm::outs() << "\n";
 
   if (keep) {
