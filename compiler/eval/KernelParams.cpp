@@ -46,6 +46,33 @@ KernelCall call(const char *kernel, KernelParams p, std::vector<int> operands) {
   return c;
 }
 
+/// The shape fields of a conv-like kernel (1-D as h == 1): batch and
+/// channels from x / y, kernel from w, strides, dilations and the two
+/// leading pads.
+tempo_conv_params_t convGeometry(ArrayRef<int64_t> x, ArrayRef<int64_t> w,
+                                 ArrayRef<int64_t> y, ArrayRef<int64_t> strides,
+                                 ArrayRef<int64_t> dilations, int64_t padTop,
+                                 int64_t padLeft) {
+  bool is1d = x.size() == 3;
+  tempo_conv_params_t p{};
+  p.batch = i32(x[0]);
+  p.in_c = i32(x[1]);
+  p.in_h = is1d ? 1 : i32(x[2]);
+  p.in_w = i32(x.back());
+  p.out_c = i32(y[1]);
+  p.out_h = is1d ? 1 : i32(y[2]);
+  p.out_w = i32(y.back());
+  p.k_h = is1d ? 1 : i32(w[2]);
+  p.k_w = i32(w.back());
+  p.stride_h = is1d ? 1 : i32(strides[0]);
+  p.stride_w = i32(strides.back());
+  p.dil_h = is1d ? 1 : i32(dilations[0]);
+  p.dil_w = i32(dilations.back());
+  p.pad_top = i32(padTop);
+  p.pad_left = i32(padLeft);
+  return p;
+}
+
 tempo_pool_params_t poolParams(Operation *op, ArrayRef<int64_t> kernel,
                                ArrayRef<int64_t> strides,
                                ArrayRef<int64_t> dilations,
@@ -221,22 +248,9 @@ FailureOr<std::vector<KernelCall>> mlir::tempo::buildKernelCalls(Operation *op) 
                               y = shapeOf(conv.getOutput());
             bool is1d = x.size() == 3;
             size_t n = x.size() - 2;
-            tempo_conv_params_t p{};
-            p.batch = i32(x[0]);
-            p.in_c = i32(x[1]);
-            p.in_h = is1d ? 1 : i32(x[2]);
-            p.in_w = i32(x.back());
-            p.out_c = i32(y[1]);
-            p.out_h = is1d ? 1 : i32(y[2]);
-            p.out_w = i32(y.back());
-            p.k_h = is1d ? 1 : i32(w[2]);
-            p.k_w = i32(w.back());
-            p.stride_h = is1d ? 1 : i32(conv.getStrides()[0]);
-            p.stride_w = i32(conv.getStrides().back());
-            p.dil_h = is1d ? 1 : i32(conv.getDilations()[0]);
-            p.dil_w = i32(conv.getDilations().back());
-            p.pad_top = is1d ? 0 : i32(conv.getPads()[0]);
-            p.pad_left = i32(conv.getPads()[n - 1]);
+            tempo_conv_params_t p =
+                convGeometry(x, w, y, conv.getStrides(), conv.getDilations(),
+                             is1d ? 0 : conv.getPads()[0], conv.getPads()[n - 1]);
             p.groups = i32(conv.getGroup());
             p.has_bias = conv.getBias() ? 1 : 0;
             p.act = activationParams(conv);
@@ -590,22 +604,11 @@ FailureOr<std::vector<KernelCall>> mlir::tempo::buildKernelCalls(Operation *op) 
                               w = shapeOf(ct.getWeight()),
                               y = shapeOf(ct.getOutput());
             bool is1d = x.size() == 3;
-            tempo_conv_params_t p{};
-            p.batch = i32(x[0]);
-            p.in_c = i32(x[1]);
-            p.in_h = is1d ? 1 : i32(x[2]);
-            p.in_w = i32(x.back());
-            p.out_c = i32(y[1]);
-            p.out_h = is1d ? 1 : i32(y[2]);
-            p.out_w = i32(y.back());
-            p.k_h = is1d ? 1 : i32(w[2]);
-            p.k_w = i32(w.back());
-            p.stride_h = is1d ? 1 : i32(ct.getStrides()[0]);
-            p.stride_w = i32(ct.getStrides().back());
-            p.dil_h = is1d ? 1 : i32(ct.getDilations()[0]);
-            p.dil_w = i32(ct.getDilations().back());
-            p.pad_top = is1d ? 0 : i32(ct.getPads()[0]);
-            p.pad_left = i32(ct.getPads().back());
+            // conv_transpose keeps its pads as [top?, left] (the importer
+            // folds end pads into the output extent).
+            tempo_conv_params_t p =
+                convGeometry(x, w, y, ct.getStrides(), ct.getDilations(),
+                             is1d ? 0 : ct.getPads()[0], ct.getPads().back());
             p.groups = i32(ct.getGroup());
             p.has_bias = ct.getBias() ? 1 : 0;
             return Calls{
