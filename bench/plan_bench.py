@@ -91,6 +91,22 @@ def conformance_plans():
     return equal, worse, skipped
 
 
+def lstm_classifier():
+    """The LSTM classifier fixture (8 steps, hidden 4, only the last step
+    read): its plan, and whether the full sequence Y [8, 1, 1, 4] appears."""
+    with tempfile.TemporaryDirectory() as d:
+        subprocess.run([sys.executable, os.path.join(ROOT, "test", "fixtures", "make_fixtures.py"), d],
+                       check=True)
+        model = os.path.join(d, "lstm_classifier.onnx")
+        out = {}
+        for label, extra in (("optimized", []), ("unoptimized", ["--no-fusion", "--no-in-place"])):
+            r = subprocess.run([os.path.join(BIN, "tempoc"), "compile", model, "-o", "-",
+                                "--emit=mlir"] + extra, capture_output=True, text=True, check=True)
+            out[label] = (int(re.search(r"tempo.arena_size = (\d+)", r.stdout).group(1)),
+                          "tensor<8x1x1x4xf32>" in r.stdout)
+    return out
+
+
 def main():
     rows = []
     for model in sorted(glob.glob(os.path.join(ROOT, "examples", "*", "*.onnx"))):
@@ -113,6 +129,7 @@ def main():
         plan_rows.append("| %d | %.3f s | %d | %d | %s |" % (n, t, arena, bound,
                                                             "yes" if arena == bound else "NO"))
     equal, worse, skipped = conformance_plans()
+    lstm = lstm_classifier()
     with open(os.path.join(ROOT, "bench", "PLANNER.md"), "w") as f:
         f.write("# Compile time and planner scaling\n\n")
         f.write("Measured by `/usr/bin/python3 bench/plan_bench.py` on the 2-core build machine "
@@ -137,6 +154,13 @@ def main():
             f.write("Those have no bytes alive at all (empty tensors): the planner still gives "
                     "the arena one aligned slot so the API's pointers are valid. On every model "
                     "with data, arena == L.\n\n")
+        f.write("## An LSTM classifier that reads only the last step\n\n"
+                "`test/fixtures/make_fixtures.py`'s `lstm_classifier` (LSTM over 8 steps, hidden 4, "
+                "Squeeze, Gather of the last step, Gemm):\n\n| pipeline | arena | full-sequence Y "
+                "[8, 1, 1, 4] in the plan |\n|---|---|---|\n")
+        for label, (arena, seq) in sorted(lstm.items()):
+            f.write("| %s | %d | %s |\n" % (label, arena, "yes" if seq else "no"))
+        f.write("\n")
         (n0, t0), (n1, t1) = per_op[0], per_op[-1]
         f.write("From %d to %d ops the time grows by %.3f s, %.1f us per added op: linear, "
                 "not quadratic (start-up, parsing and printing are most of it).\n"

@@ -78,13 +78,16 @@ def FoldMatMulAddPass : Pass<"tempo-fold-matmul-add", "func::FuncOp"> {
 }
 
 def FoldPadPass : Pass<"tempo-fold-pad", "func::FuncOp"> {
-  let summary = "fold a zero constant Pad into the following convolution";
+  let summary = "fold a zero constant Pad into the following conv or average pool";
   let description = [{
     A Pad (a `tempo.strided_copy` with constant border and value 0) of only
-    the spatial dims, read by nothing but a conv, becomes the conv's own
-    padding: the padded tensor is never stored and the padded taps are
-    skipped rather than multiplied by zero. (Max pool is left alone: its
-    padding never wins, while Pad's zeros can.)
+    the spatial dims, read by nothing but a conv or an average pool, becomes
+    its own padding: the padded tensor is never stored and the padded taps
+    are skipped rather than multiplied by zero. An average pool then counts
+    the padding in its divisor (count_include_pad), as it counted Pad's
+    zeros; it folds only if that was already so or it had no pads, and in
+    floor mode. Max pool is left alone: its padding never wins, while Pad's
+    zeros can.
 
     Before:
     ```mlir

@@ -16,6 +16,9 @@
   .type Reset_Handler, %function
   .thumb_func
 Reset_Handler:
+  /* Interrupts stay masked for the whole run, so instruction counts are
+     the model's alone (HardFault and NMI are not masked by PRIMASK). */
+  cpsid i
   ldr r0, =__stack_top
   mov sp, r0
 #if defined(__ARM_ARCH_8M_MAIN__) || defined(__ARM_ARCH_8_1M_MAIN__)

@@ -29,3 +29,28 @@ func.func @not_folded(%x: tensor<1x2x8xf32>, %w: tensor<4x2x3xf32>, %w3: tensor<
   %y3 = tempo.conv %s, %w {dilations = array<i64: 1>, group = 1 : i64, pads = array<i64: 0, 0>, strides = array<i64: 1>} : (tensor<1x2x10xf32>, tensor<4x2x3xf32>) -> tensor<1x4x8xf32>
   return %y0, %y1, %y2, %y3, %s : tensor<1x4x8xf32>, tensor<1x4x8xf32>, tensor<1x4x8xf32>, tensor<1x4x8xf32>, tensor<1x2x10xf32>
 }
+
+// -----
+
+// Average pool without pads of its own: Pad's zeros become its padding,
+// counted in the divisor. One with count_include_pad and its own pads adds
+// them up. A max pool is left alone (Pad's zeros can win there), as is an
+// average pool whose divisor excludes its own pads.
+// CHECK-LABEL: func.func @pad_pools
+// CHECK: tempo.average_pool %arg0 {count_include_pad = true, {{.*}}pads = array<i64: 1, 1>{{.*}}} : (tensor<1x2x8xf32>) -> tensor<1x2x5xf32>
+// CHECK: tempo.average_pool %arg0 {count_include_pad = true, {{.*}}pads = array<i64: 2, 2>{{.*}}} : (tensor<1x2x8xf32>) -> tensor<1x2x5xf32>
+// CHECK: %[[M:.+]] = tempo.strided_copy
+// CHECK: tempo.max_pool %[[M]]
+// CHECK: %[[E:.+]] = tempo.strided_copy
+// CHECK: tempo.average_pool %[[E]] {dilations
+func.func @pad_pools(%x: tensor<1x2x8xf32>) -> (tensor<1x2x5xf32>, tensor<1x2x5xf32>, tensor<1x2x5xf32>, tensor<1x2x5xf32>) {
+  %p0 = tempo.strided_copy %x {border = "constant", start = array<i64: 0, 0, -1>, step = array<i64: 1, 1, 1>} : (tensor<1x2x8xf32>) -> tensor<1x2x10xf32>
+  %a0 = tempo.average_pool %p0 {dilations = array<i64: 1>, kernel_shape = array<i64: 2>, pads = array<i64: 0, 0>, strides = array<i64: 2>} : (tensor<1x2x10xf32>) -> tensor<1x2x5xf32>
+  %p1 = tempo.strided_copy %x {border = "constant", start = array<i64: 0, 0, -1>, step = array<i64: 1, 1, 1>} : (tensor<1x2x8xf32>) -> tensor<1x2x10xf32>
+  %a1 = tempo.average_pool %p1 {count_include_pad = true, dilations = array<i64: 1>, kernel_shape = array<i64: 3>, pads = array<i64: 1, 1>, strides = array<i64: 2>} : (tensor<1x2x10xf32>) -> tensor<1x2x5xf32>
+  %p2 = tempo.strided_copy %x {border = "constant", start = array<i64: 0, 0, -1>, step = array<i64: 1, 1, 1>} : (tensor<1x2x8xf32>) -> tensor<1x2x10xf32>
+  %m = tempo.max_pool %p2 {dilations = array<i64: 1>, kernel_shape = array<i64: 2>, pads = array<i64: 0, 0>, strides = array<i64: 2>} : (tensor<1x2x10xf32>) -> tensor<1x2x5xf32>
+  %p3 = tempo.strided_copy %x {border = "constant", start = array<i64: 0, 0, -1>, step = array<i64: 1, 1, 1>} : (tensor<1x2x8xf32>) -> tensor<1x2x10xf32>
+  %e = tempo.average_pool %p3 {dilations = array<i64: 1>, kernel_shape = array<i64: 3>, pads = array<i64: 1, 1>, strides = array<i64: 2>} : (tensor<1x2x10xf32>) -> tensor<1x2x5xf32>
+  return %a0, %a1, %m, %e : tensor<1x2x5xf32>, tensor<1x2x5xf32>, tensor<1x2x5xf32>, tensor<1x2x5xf32>
+}
