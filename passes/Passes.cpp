@@ -8,8 +8,8 @@
 using namespace mlir;
 using namespace mlir::tempo;
 
-void mlir::tempo::buildTempoPipeline(OpPassManager &pm,
-                                     const TempoPipelineOptions &options) {
+void mlir::tempo::buildTempoFloatPipeline(OpPassManager &pm,
+                                          const TempoPipelineOptions &options) {
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   fpm.addPass(createCanonicalizerPass());
   fpm.addPass(createFoldConstantsPass());
@@ -19,6 +19,13 @@ void mlir::tempo::buildTempoPipeline(OpPassManager &pm,
     fpm.addPass(createFoldPadPass());
     fpm.addPass(createFoldRecurrentLastStepPass());
     fpm.addPass(createFuseActivationsPass());
+  }
+}
+
+void mlir::tempo::buildTempoLoweringPipeline(
+    OpPassManager &pm, const TempoPipelineOptions &options) {
+  OpPassManager &fpm = pm.nest<func::FuncOp>();
+  if (options.fuse) {
     fpm.addPass(createFuseElementwisePass());
     fpm.addPass(createFusePoolingPass());
   }
@@ -30,6 +37,12 @@ void mlir::tempo::buildTempoPipeline(OpPassManager &pm,
   plan.inPlace = options.inPlace;
   fpm.addPass(createPlanMemoryPass(plan));
   fpm.addPass(createVerifyPlanPass());
+}
+
+void mlir::tempo::buildTempoPipeline(OpPassManager &pm,
+                                     const TempoPipelineOptions &options) {
+  buildTempoFloatPipeline(pm, options);
+  buildTempoLoweringPipeline(pm, options);
 }
 
 namespace {

@@ -33,10 +33,17 @@ void populateFoldMatMulAddPatterns(RewritePatternSet &patterns);
 void populateFuseActivationsPatterns(RewritePatternSet &patterns);
 void populateFusePoolingPatterns(RewritePatternSet &patterns);
 
-/// canonicalize -> fold constants -> fold batch norm -> fold matmul+add ->
-/// fuse activations ->
-/// fuse pooling -> canonicalize -> cse -> schedule for memory -> plan memory
-/// -> verify.
+/// The float graph optimisations: canonicalize -> fold constants -> fold
+/// batch norm -> fold matmul+add -> fold pad -> fold recurrent last step ->
+/// fuse activations. Quantization (calibration, tempo-quantize) runs after
+/// these.
+void buildTempoFloatPipeline(OpPassManager &pm,
+                             const TempoPipelineOptions &options);
+/// fuse elementwise -> fuse pooling -> canonicalize -> cse -> schedule for
+/// memory -> plan memory -> verify.
+void buildTempoLoweringPipeline(OpPassManager &pm,
+                                const TempoPipelineOptions &options);
+/// Both, in order: the whole float compilation.
 void buildTempoPipeline(OpPassManager &pm, const TempoPipelineOptions &options);
 
 /// Registers every pass and the `tempo-pipeline` pipeline (for tempo-opt).

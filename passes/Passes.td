@@ -193,6 +193,56 @@ def FusePoolingPass : Pass<"tempo-fuse-pooling", "func::FuncOp"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+def QuantizePass : Pass<"tempo-quantize", "func::FuncOp"> {
+  let summary = "int8 types on calibrated ops, int8 weights, quantized edges";
+  let description = [{
+    Turns float ops into the same ops on the quant dialect's uniform types,
+    following docs/quantization.md: activations int8 asymmetric per tensor,
+    conv / dense weights int8 symmetric per output channel (per-axis type),
+    biases int32 at scale input x weight[c].
+
+    An activation's type comes from its calibrated range: the attribute
+    `tempo.calib = array<f32: lo, hi>` on the op that produces it (or on the
+    function argument), which tempoc writes after running the float model
+    over the calibration data; or from a `tempo.qtype` type attribute (the
+    scale and zero point a QDQ model gave). Ops that keep the scale (max /
+    average pool, reshape, transpose, relu, clip) take their input's type;
+    sigmoid writes 1/256 with zero point -128, tanh 1/128 with 0, softmax
+    1/256 with -128.
+
+    A `tempo.quantize` goes where a float value enters int8 code and a
+    `tempo.dequantize` where an int8 value leaves it; an op that has no int8
+    form, lacks a calibrated range or is named in `keep-float` stays float.
+    Function arguments only quantized, and results only dequantized, take
+    the int8 type: the model's API is then int8, with scale and zero point
+    in the tensor info.
+
+    Before:
+    ```mlir
+    %y = tempo.conv %x, %w, %b {act = "relu", tempo.calib = array<f32: 0.0, 6.0>, ...}
+        : (tensor<1x3x128xf32>, tensor<16x3x5xf32>, tensor<16xf32>) -> tensor<1x16x128xf32>
+    ```
+    After:
+    ```mlir
+    %y = tempo.conv %x, %wq, %bq {act = "relu", ...}
+        : (tensor<1x3x128x!quant.uniform<i8:f32, 0.0157:-1>>,
+           tensor<16x3x5x!quant.uniform<i8:f32:0, {...}>>,
+           tensor<16x!quant.uniform<i32:f32:0, {...}>>)
+        -> tensor<1x16x128x!quant.uniform<i8:f32, 0.0235:-128>>
+    ```
+  }];
+  let options = [
+    ListOption<"keepFloat", "keep-float", "std::string",
+               "ONNX node names whose ops stay float">,
+  ];
+  let dependentDialects = ["::mlir::tempo::TempoDialect",
+                           "::mlir::quant::QuantizationDialect"];
+}
+
+//===----------------------------------------------------------------------===//
 // Memory
 //===----------------------------------------------------------------------===//
 

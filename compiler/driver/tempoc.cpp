@@ -17,6 +17,7 @@
 #include "compiler/import/OnnxImporter.h"
 #include "dialects/Tempo/IR/TempoOps.h"
 #include "compiler/report/Report.h"
+#include "compiler/driver/Quantization.h"
 #include "passes/Analysis/BufferLiveness.h"
 #include "passes/Passes.h"
 #include "targets/Cpp/CppEmitter.h"
@@ -82,6 +83,19 @@ Options:
                            activation and pooling fusion)
   --no-in-place            give every value a buffer of its own (no views,
                            no in-place ops)
+  --quantize=int8          integer-only int8 inference (docs/quantization.md):
+                           int8 weights per output channel, int8 activations
+                           from calibration, int8 model inputs and outputs
+  --calibration DATA       the data --quantize=int8 calibrates on: a folder
+                           of test_data_set_*/input_*.pb, .npy/.npz files or
+                           CSV sensor logs (one row per time step)
+  --calibration-method M   minmax (default), percentile or mse
+  --calibration-percentile P
+                           the percentile method's P (default 99.99)
+  --calibration-stride N   CSV rows between windows (default: the window)
+  --validation DATA        data for the accuracy report (default: the
+                           calibration data)
+  --keep-float NODE,...    ONNX nodes that stay float in an int8 model
   --opt Os|O2              measure: optimisation level (default Os)
   --runs N                 measure on host: timed runs (default 201)
   --help, --version
@@ -96,6 +110,8 @@ struct Options {
   int64_t align = 0; // 0: the target's
   int runs = 201;
   bool report = false, fuse = true, inPlace = true;
+  std::string quantize;
+  mlir::tempo::QuantizationOptions quant;
   mlir::tempo::LoadOptions load;
   std::vector<std::string> inputs;
 };
@@ -174,6 +190,40 @@ int parseArgs(int argc, char **argv, Options &o) {
       o.fuse = false;
     } else if (arg == "--no-in-place") {
       o.inPlace = false;
+    } else if (value("--quantize", v)) {
+      if (v == "int8-weights")
+        return usageError("--quantize=int8-weights (int8 weights, float "
+                          "compute) is not implemented yet; use "
+                          "--quantize=int8 with --keep-float");
+      if (v != "int8")
+        return usageError("--quantize takes int8, got '" + v + "'");
+      o.quantize = v;
+    } else if (value("--calibration-method", v)) {
+      if (!mlir::tempo::parseCalibrationMethod(v, o.quant.method))
+        return usageError("--calibration-method takes minmax, percentile or "
+                          "mse, got '" + v + "'");
+    } else if (value("--calibration-percentile", v)) {
+      if (llvm::StringRef(v).getAsDouble(o.quant.percentile) ||
+          !(o.quant.percentile >= 50.0 && o.quant.percentile <= 100.0))
+        return usageError("--calibration-percentile takes a number in "
+                          "[50, 100], got '" + v + "'");
+    } else if (value("--calibration-stride", v)) {
+      if (llvm::StringRef(v).getAsInteger(10, o.quant.csvStride) ||
+          o.quant.csvStride < 1)
+        return usageError("--calibration-stride takes a positive integer, "
+                          "got '" + v + "'");
+    } else if (value("--calibration", v)) {
+      o.quant.calibration = v;
+    } else if (value("--validation", v)) {
+      o.quant.validation = v;
+    } else if (value("--keep-float", v)) {
+      llvm::SmallVector<llvm::StringRef> names;
+      llvm::StringRef(v).split(names, ',', -1, false);
+      for (llvm::StringRef n : names)
+        o.quant.keepFloat.push_back(n.str());
+    } else if (value("--int16", v)) {
+      return usageError("--int16 (int16 activations per layer) is not "
+                        "implemented yet; --keep-float keeps a layer float");
     } else if (value("--opt", v)) {
       if (v != "Os" && v != "O2")
         return usageError("--opt takes Os or O2, got '" + v + "'");
@@ -215,6 +265,13 @@ int parseArgs(int argc, char **argv, Options &o) {
   }
   if (o.model.empty())
     return usageError("no model given");
+  if (!o.quantize.empty() && o.quant.calibration.empty())
+    return usageError("--quantize=int8 needs --calibration DATA");
+  if (o.quantize.empty() && (!o.quant.calibration.empty() ||
+                             !o.quant.validation.empty() ||
+                             !o.quant.keepFloat.empty()))
+    return usageError("--calibration, --validation and --keep-float apply "
+                      "with --quantize=int8 only");
   if (o.command == "compile" && o.outDir.empty())
     return usageError("compile needs -o DIR");
   if (o.command != "compile" && o.emit != "cpp")
@@ -409,7 +466,8 @@ void checkBudget(func::FuncOp func, const mlir::tempo::TargetDescription &t) {
 
 int compile(const Options &o, ModuleOp module,
             const mlir::tempo::LoadedModel &loaded,
-            const mlir::tempo::TargetDescription &target) {
+            const mlir::tempo::TargetDescription &target,
+            const llvm::json::Object &accuracy) {
   FileList files;
   if (int rc = renderOutputs(o, module, loaded, target, o.report, files,
                              nullptr))
@@ -417,6 +475,16 @@ int compile(const Options &o, ModuleOp module,
   if (o.outDir == "-") {
     llvm::outs() << files.front().second;
     return kOk;
+  }
+  if (!accuracy.empty()) {
+    // The accuracy report of --quantize=int8 goes beside the code.
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << llvm::formatv("{0:2}", llvm::json::Value(llvm::json::Object(accuracy)))
+       << "\n";
+    llvm::SmallString<256> path(o.outDir);
+    llvm::sys::path::append(path, o.name + ".accuracy.json");
+    files.push_back({path.str().str(), text});
   }
   if (int rc = writeOutputs(o, files))
     return rc;
@@ -428,7 +496,10 @@ int compile(const Options &o, ModuleOp module,
                  << " bytes (flash) -> "
                  << llvm::sys::path::parent_path(files.front().first) << "/"
                  << o.name << (o.emit == "cpp" ? ".{h,cpp}" : ".mlir")
-                 << (o.report ? " + .report.json, .plan.json" : "") << "\n";
+                 << (o.report ? " + .report.json, .plan.json" : "")
+                 << (accuracy.empty() ? "" : " + .accuracy.json") << "\n";
+  if (!accuracy.empty())
+    mlir::tempo::printAccuracyTable(llvm::outs(), accuracy);
   if (o.report && o.emit == "cpp") {
     llvm::json::Object report;
     FileList unused;
@@ -463,6 +534,17 @@ int readInputs(MLIRContext &ctx, const Options &o, func::FuncOp func,
     if (!attr)
       return kModelError;
     Type want = func.getArgumentTypes()[i];
+    // A quantized input takes float data, quantized as the generated
+    // NAME_set_input_f32 does.
+    if (mlir::tempo::quantizedElementType(want) &&
+        attr.getElementType().isF32() &&
+        cast<ShapedType>(attr.getType()).getShape() ==
+            cast<ShapedType>(want).getShape()) {
+      std::vector<float> values(attr.getValues<float>().begin(),
+                                attr.getValues<float>().end());
+      inputs.push_back(mlir::tempo::argumentBytes(want, values));
+      continue;
+    }
     if (attr.getType() != want) {
       auto name = func.getArgAttrOfType<StringAttr>(i, mlir::tempo::kNameAttr);
       llvm::errs() << "tempoc: error: '" << path << "' holds a "
@@ -622,7 +704,7 @@ int measure(MLIRContext &ctx, const Options &given, ModuleOp module,
 void printTensor(llvm::raw_ostream &os, llvm::StringRef name, Type type,
                  const std::vector<char> &bytes) {
   auto shaped = cast<RankedTensorType>(type);
-  Type elt = shaped.getElementType();
+  Type elt = mlir::tempo::storageElementType(shaped.getElementType());
   os << name << ": " << type << "\n  [";
   int64_t n = shaped.getNumElements(), eb = mlir::tempo::elementBytes(elt);
   for (int64_t i = 0; i < n && i < 64; ++i) {
@@ -667,7 +749,7 @@ int run(MLIRContext &ctx, const Options &o, ModuleOp module) {
     t.set_name(name);
     for (int64_t d : shaped.getShape())
       t.add_dims(d);
-    Type elt = shaped.getElementType();
+    Type elt = mlir::tempo::storageElementType(shaped.getElementType());
     int onnxType = elt.isF32()             ? onnx::TensorProto::FLOAT
                    : elt.isInteger(1)      ? onnx::TensorProto::BOOL
                    : elt.isUnsignedInteger(8) ? onnx::TensorProto::UINT8
@@ -710,6 +792,7 @@ int main(int argc, char **argv) {
   });
 
   mlir::tempo::LoadedModel loaded;
+  llvm::json::Object accuracy;
   int rc = kOk;
   OwningOpRef<ModuleOp> module = loadModule(ctx, o, loaded, rc);
   if (!module)
@@ -726,7 +809,7 @@ int main(int argc, char **argv) {
   }
 
   if (o.command == "compile" && o.emit == "mlir-import")
-    return compile(o, *module, loaded, *target);
+    return compile(o, *module, loaded, *target, accuracy);
 
   int64_t align = o.align ? o.align : target->align;
   // The imported graph's own bound (every value its own buffer), kept for
@@ -736,17 +819,36 @@ int main(int argc, char **argv) {
                   Builder(&ctx).getI64IntegerAttr(mlir::tempo::liveSetBound(
                       mlir::tempo::collectPlainBuffers(func).requests, align)));
 
-  PassManager pm(&ctx);
   mlir::tempo::TempoPipelineOptions pipeline;
   pipeline.align = align;
   pipeline.fuse = o.fuse;
   pipeline.inPlace = o.inPlace;
-  mlir::tempo::buildTempoPipeline(pm, pipeline);
-  if (failed(pm.run(*module)))
-    return kModelError;
+  if (o.quantize.empty()) {
+    PassManager pm(&ctx);
+    mlir::tempo::buildTempoPipeline(pm, pipeline);
+    if (failed(pm.run(*module)))
+      return kModelError;
+  } else {
+    PassManager floatPm(&ctx);
+    mlir::tempo::buildTempoFloatPipeline(floatPm, pipeline);
+    if (failed(floatPm.run(*module)))
+      return kModelError;
+    mlir::tempo::QuantizationOptions quant = o.quant;
+    quant.pipeline = pipeline;
+    std::string qerror;
+    if (failed(mlir::tempo::quantizeModule(*module, quant, accuracy, qerror))) {
+      if (!qerror.empty())
+        llvm::errs() << "tempoc: error: " << qerror << "\n";
+      return qerror.empty() ? kModelError : kIoError;
+    }
+    PassManager pm(&ctx);
+    mlir::tempo::buildTempoLoweringPipeline(pm, pipeline);
+    if (failed(pm.run(*module)))
+      return kModelError;
+  }
 
   if (o.command == "compile")
-    return compile(o, *module, loaded, *target);
+    return compile(o, *module, loaded, *target, accuracy);
   if (o.command == "measure")
     return measure(ctx, o, *module, loaded, *target);
   return run(ctx, o, *module);

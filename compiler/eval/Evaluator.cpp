@@ -6,6 +6,7 @@
 
 #include "tempo/kernels.h"
 #include "tempo/ops.h"
+#include "tempo/quant.h"
 #include "tempo/recurrent.h"
 
 #include "mlir/IR/BuiltinTypes.h"
@@ -188,6 +189,7 @@ bool invoke(const mlir::tempo::KernelCall &call,
 /// Calls f(T{}) with T the kernels' C++ type for `elt` (bool for i1 when
 /// BoolAsBool, else uint8_t); false if there is none.
 template <bool BoolAsBool, typename F> bool withElementType(Type elt, F &&f) {
+  elt = storageElementType(elt);
   if (elt.isF32())
     return f(float{});
   auto it = dyn_cast<IntegerType>(elt);
@@ -234,6 +236,144 @@ bool invokeTyped(Type elt, const mlir::tempo::KernelCall &call,
       elt, [&](auto t) { return invoke<decltype(t)>(call, a, outs, scratch); });
 }
 
+template <typename T> const T *table(const std::vector<const void *> &t,
+                                     size_t i) {
+  return i < t.size() ? static_cast<const T *>(t[i]) : nullptr;
+}
+
+/// Calls the integer kernel of tempo/quant.h that `call` names.
+bool invokeQuant(const mlir::tempo::KernelCall &call,
+                 const std::vector<const void *> &a,
+                 const std::vector<const void *> &t,
+                 const std::vector<void *> &outs) {
+  llvm::StringRef k = call.kernel;
+  const KernelParams &p = call.params;
+  auto s8 = [&](size_t i) { return in<int8_t>(a, i); };
+  auto i32 = [&](size_t i) { return in<int32_t>(a, i); };
+  int8_t *y = static_cast<int8_t *>(outs[0]);
+  if (k == "conv_s8")
+    return ::tempo::conv_s8(std::get<tempo_qconv_params_t>(p), s8(0), s8(1),
+                            i32(2), table<int32_t>(t, 0), table<int32_t>(t, 1),
+                            y),
+           true;
+  if (k == "fully_connected_s8") {
+    auto &q = std::get<tempo_qfc_params_t>(p);
+    if (elementBytes(call.typeArgs[0]) == 2)
+      return ::tempo::fully_connected_s8<int16_t>(
+                 q, s8(0), s8(1), i32(2), table<int32_t>(t, 0),
+                 table<int32_t>(t, 1), static_cast<int16_t *>(outs[0])),
+             true;
+    return ::tempo::fully_connected_s8<int8_t>(q, s8(0), s8(1), i32(2),
+                                               table<int32_t>(t, 0),
+                                               table<int32_t>(t, 1), y),
+           true;
+  }
+  if (k == "matmul_s8")
+    return ::tempo::matmul_s8(std::get<tempo_qmatmul_params_t>(p), s8(0), s8(1),
+                              y),
+           true;
+  if (k == "add_s8")
+    return ::tempo::add_s8(std::get<tempo_qbinary_params_t>(p), s8(0), s8(1), y),
+           true;
+  if (k == "sub_s8")
+    return ::tempo::sub_s8(std::get<tempo_qbinary_params_t>(p), s8(0), s8(1), y),
+           true;
+  if (k == "mul_s8")
+    return ::tempo::mul_s8(std::get<tempo_qbinary_params_t>(p), s8(0), s8(1), y),
+           true;
+  if (k == "max_pool_s8")
+    return ::tempo::max_pool_s8(std::get<tempo_qpool_params_t>(p), s8(0), y),
+           true;
+  if (k == "average_pool_s8")
+    return ::tempo::average_pool_s8(std::get<tempo_qpool_params_t>(p), s8(0),
+                                    y),
+           true;
+  if (k == "global_average_pool_s8")
+    return ::tempo::global_average_pool_s8(std::get<tempo_qreduce_params_t>(p),
+                                           s8(0), y),
+           true;
+  if (k == "concat_s8")
+    return ::tempo::concat_s8(std::get<tempo_qconcat_params_t>(p), s8(0), y),
+           true;
+  if (k == "clamp_s8")
+    return ::tempo::clamp_s8(std::get<tempo_qclamp_params_t>(p), s8(0), y),
+           true;
+  if (k == "requantize_s8")
+    return ::tempo::requantize_s8(std::get<tempo_requant_params_t>(p), s8(0),
+                                  y),
+           true;
+  if (k == "lut_s8")
+    return ::tempo::lut_s8(std::get<tempo_lut_params_t>(p), s8(0),
+                           table<int8_t>(t, 0), y),
+           true;
+  if (k == "softmax_s8")
+    return ::tempo::softmax_s8(std::get<tempo_qsoftmax_params_t>(p), s8(0),
+                               table<uint16_t>(t, 0), y),
+           true;
+  if (k == "quantize_linear")
+    return withElementType<false>(call.typeArgs[0], [&](auto s) {
+      using T = decltype(s);
+      if constexpr (std::is_integral_v<T> && sizeof(T) <= 2)
+        return ::tempo::quantize_linear<T>(
+                   std::get<tempo_quantize_params_t>(p), in<float>(a, 0),
+                   table<float>(t, 0), table<int32_t>(t, 1),
+                   static_cast<T *>(outs[0])),
+               true;
+      return false;
+    });
+  if (k == "dequantize_linear")
+    return withElementType<false>(call.typeArgs[0], [&](auto s) {
+      using T = decltype(s);
+      if constexpr (std::is_integral_v<T> && sizeof(T) <= 2)
+        return ::tempo::dequantize_linear<T>(
+                   std::get<tempo_quantize_params_t>(p), in<T>(a, 0),
+                   table<float>(t, 0), table<int32_t>(t, 1),
+                   static_cast<float *>(outs[0])),
+               true;
+      return false;
+    });
+  if (k == "requantize")
+    return withElementType<false>(call.typeArgs[0], [&](auto from) {
+      return withElementType<false>(call.typeArgs[1], [&](auto to) {
+        using From = decltype(from);
+        using To = decltype(to);
+        if constexpr (std::is_integral_v<From> && sizeof(From) <= 2 &&
+                      std::is_integral_v<To> && sizeof(To) <= 2)
+          return ::tempo::requantize<From, To>(
+                     std::get<tempo_requant_params_t>(p), in<From>(a, 0),
+                     static_cast<To *>(outs[0])),
+                 true;
+        return false;
+      });
+    });
+  return false;
+}
+
+/// A table's values in its C type, as the kernel reads them.
+std::vector<char> tableBytes(const mlir::tempo::KernelTable &t) {
+  llvm::StringRef c = t.cType;
+  size_t eb = c == "int8_t" ? 1 : c == "uint16_t" ? 2 : 4;
+  std::vector<char> out(t.values.size() * eb);
+  for (size_t i = 0; i < t.values.size(); ++i) {
+    double v = t.values[i];
+    char *dst = out.data() + i * eb;
+    if (c == "float") {
+      float f = static_cast<float>(v);
+      std::memcpy(dst, &f, 4);
+    } else if (c == "int8_t") {
+      int8_t x = static_cast<int8_t>(v);
+      std::memcpy(dst, &x, 1);
+    } else if (c == "uint16_t") {
+      uint16_t x = static_cast<uint16_t>(v);
+      std::memcpy(dst, &x, 2);
+    } else {
+      int32_t x = static_cast<int32_t>(v);
+      std::memcpy(dst, &x, 4);
+    }
+  }
+  return out;
+}
+
 /// Runs every kernel call of `op` on the given operand and result buffers.
 LogicalResult runOp(Operation *op, const std::vector<const void *> &operands,
                     void *result, bool report) {
@@ -263,6 +403,21 @@ LogicalResult runOp(Operation *op, const std::vector<const void *> &operands,
     // The scratch operand is arena memory the planner gave this op alone.
     void *scratch =
         call.scratch < 0 ? nullptr : const_cast<void *>(operands[call.scratch]);
+    if (!call.tables.empty() || !call.typeArgs.empty() ||
+        llvm::StringRef(call.kernel).ends_with("_s8")) {
+      std::vector<std::vector<char>> storage;
+      std::vector<const void *> tables;
+      for (const mlir::tempo::KernelTable &t : call.tables) {
+        storage.push_back(tableBytes(t));
+        tables.push_back(t.values.empty() ? nullptr : storage.back().data());
+      }
+      if (!invokeQuant(call, args, tables, outs)) {
+        if (report)
+          op->emitOpError("has no ") << call.kernel << " kernel";
+        return failure();
+      }
+      continue;
+    }
     bool ok =
         call.isCast
             ? invokeCast(getElementTypeOrSelf(op->getOperand(0).getType()),
@@ -281,7 +436,8 @@ LogicalResult runOp(Operation *op, const std::vector<const void *> &operands,
 
 FailureOr<std::vector<std::vector<char>>>
 mlir::tempo::evaluatePlannedFunction(func::FuncOp func,
-                               const std::vector<std::vector<char>> &inputs) {
+                               const std::vector<std::vector<char>> &inputs,
+                               const ValueObserver &observe) {
   auto arenaAttr = func->getAttrOfType<IntegerAttr>(kArenaSizeAttr);
   if (!arenaAttr)
     return func.emitError("the function has no memory plan; run "
@@ -302,6 +458,9 @@ mlir::tempo::evaluatePlannedFunction(func::FuncOp func,
              << i << " has " << inputs[i].size() << " bytes, expected " << bytes;
     std::memcpy(arena + offsetOf(arg), inputs[i].data(), bytes);
   }
+  if (observe)
+    for (BlockArgument arg : func.getArguments())
+      observe(arg, arena + offsetOf(arg));
 
   std::map<Operation *, std::vector<char>> constants;
   for (Operation &op : func.getBody().front()) {
@@ -328,6 +487,8 @@ mlir::tempo::evaluatePlannedFunction(func::FuncOp func,
     if (failed(runOp(&op, operands, arena + offsetOf(op.getResult(0)),
                      /*report=*/true)))
       return failure();
+    if (observe)
+      observe(op.getResult(0), arena + offsetOf(op.getResult(0)));
   }
 
   std::vector<std::vector<char>> outputs;

@@ -233,11 +233,48 @@ template <typename P> LogicalResult recurrentParams(RecurrentOp rec, P &p) {
 
 } // namespace
 
+/// True if the op computes on quantized values (so the integer kernels of
+/// tempo/quant.h run it). Data movement on quantized values runs the
+/// ordinary kernels on the storage type.
+static bool runsQuantizedKernels(Operation *op) {
+  if (isa<QuantizeOp, DequantizeOp, RequantizeOp>(op))
+    return true;
+  if (isa<ReshapeOp, CopyOp, TransposeOp, StridedCopyOp, GatherOp, ScratchOp>(
+          op))
+    return false;
+  auto quantized = [](Value v) {
+    return quantizedElementType(v.getType()) != nullptr;
+  };
+  return llvm::any_of(op->getOperands(), quantized) ||
+         llvm::any_of(op->getResults(), quantized);
+}
+
+/// The kernel calls of `op` on float (or plain integer) tensors. With
+/// `geometryOnly`, element types are not checked: the quantized path reuses
+/// the shape fields.
+static FailureOr<std::vector<KernelCall>> plainKernelCalls(Operation *op,
+                                                           bool geometryOnly);
+
 FailureOr<std::vector<KernelCall>> mlir::tempo::buildKernelCalls(Operation *op) {
+  if (!runsQuantizedKernels(op))
+    return plainKernelCalls(op, /*geometryOnly=*/false);
+  std::vector<KernelCall> geometry;
+  if (!isa<QuantizeOp, DequantizeOp, RequantizeOp>(op)) {
+    FailureOr<std::vector<KernelCall>> plain =
+        plainKernelCalls(op, /*geometryOnly=*/true);
+    if (failed(plain))
+      return failure();
+    geometry = std::move(*plain);
+  }
+  return buildQuantKernelCalls(op, geometry);
+}
+
+static FailureOr<std::vector<KernelCall>> plainKernelCalls(Operation *op,
+                                                           bool geometryOnly) {
   Type elt = getElementTypeOrSelf(op->getResult(0).getType());
   if (!cElementType(elt))
     return op->emitOpError("has no kernel for element type ") << elt;
-  bool isFloat = isa<FloatType>(elt);
+  bool isFloat = geometryOnly || isa<FloatType>(elt);
 
   using Calls = std::vector<KernelCall>;
   auto result =
@@ -726,7 +763,19 @@ const char *mlir::tempo::paramsTypeName(const KernelParams &params) {
                                        "tempo_lstm_params_t",
                                        "tempo_gru_params_t",
                                        "tempo_rnn_params_t",
-                                       "tempo_chain_params_t"};
+                                       "tempo_chain_params_t",
+                                       "tempo_qconv_params_t",
+                                       "tempo_qfc_params_t",
+                                       "tempo_qmatmul_params_t",
+                                       "tempo_qbinary_params_t",
+                                       "tempo_qpool_params_t",
+                                       "tempo_qreduce_params_t",
+                                       "tempo_qconcat_params_t",
+                                       "tempo_requant_params_t",
+                                       "tempo_qclamp_params_t",
+                                       "tempo_lut_params_t",
+                                       "tempo_qsoftmax_params_t",
+                                       "tempo_quantize_params_t"};
   static_assert(std::variant_size_v<KernelParams> == std::size(kNames));
   return kNames[params.index()];
 }
@@ -911,6 +960,53 @@ void mlir::tempo::printParams(llvm::raw_ostream &os, const KernelParams &params)
         else if constexpr (std::is_same_v<P, tempo_dft_params_t>)
           f << p.outer << p.inner << p.n_in << p.length << p.n_out
             << p.in_complex << p.inverse;
+        else if constexpr (std::is_same_v<P, tempo_qconv_params_t>)
+          f << p.batch << p.in_c << p.in_h << p.in_w << p.out_c << p.out_h
+            << p.out_w << p.k_h << p.k_w << p.stride_h << p.stride_w
+            << p.dil_h << p.dil_w << p.pad_top << p.pad_left << p.groups
+            << p.has_bias << p.in_zp << p.out_zp << p.act_min << p.act_max
+            << p.per_channel << p.pool << p.pool_h << p.pool_w << p.pooled_h
+            << p.pooled_w;
+        else if constexpr (std::is_same_v<P, tempo_qfc_params_t>)
+          f << p.batch << p.in_features << p.out_features << p.has_bias
+            << p.in_zp << p.out_zp << p.act_min << p.act_max << p.per_channel;
+        else if constexpr (std::is_same_v<P, tempo_qmatmul_params_t>)
+          (f << p.m << p.n << p.k << p.batch_rank)
+                  .array(p.out_batch_dims, R)
+                  .array(p.a_batch_strides, R)
+                  .array(p.b_batch_strides, R)
+              << p.a_zp << p.b_zp << p.out_zp << p.multiplier << p.shift
+              << p.act_min << p.act_max;
+        else if constexpr (std::is_same_v<P, tempo_qbinary_params_t>)
+          (f << p.rank << p.size)
+                  .array(p.out_dims, R)
+                  .array(p.a_strides, R)
+                  .array(p.b_strides, R)
+              << p.a_zp << p.b_zp << p.out_zp << p.left_shift
+              << p.a_multiplier << p.a_shift << p.b_multiplier << p.b_shift
+              << p.out_multiplier << p.out_shift << p.act_min << p.act_max;
+        else if constexpr (std::is_same_v<P, tempo_qpool_params_t>)
+          f << p.batch << p.channels << p.in_h << p.in_w << p.out_h << p.out_w
+            << p.k_h << p.k_w << p.stride_h << p.stride_w << p.dil_h << p.dil_w
+            << p.pad_top << p.pad_left << p.pad_bottom << p.pad_right
+            << p.count_include_pad << p.zp << p.act_min << p.act_max;
+        else if constexpr (std::is_same_v<P, tempo_qreduce_params_t>)
+          f << p.outer << p.inner << p.in_zp << p.out_zp << p.multiplier
+            << p.shift << p.act_min << p.act_max;
+        else if constexpr (std::is_same_v<P, tempo_qconcat_params_t>)
+          f << p.outer << p.in_inner << p.out_inner << p.offset << p.identity
+            << p.in_zp << p.out_zp << p.multiplier << p.shift;
+        else if constexpr (std::is_same_v<P, tempo_requant_params_t>)
+          f << p.size << p.in_zp << p.out_zp << p.multiplier << p.shift
+            << p.act_min << p.act_max;
+        else if constexpr (std::is_same_v<P, tempo_qclamp_params_t>)
+          f << p.size << p.act_min << p.act_max;
+        else if constexpr (std::is_same_v<P, tempo_lut_params_t>)
+          f << p.size;
+        else if constexpr (std::is_same_v<P, tempo_qsoftmax_params_t>)
+          f << p.outer << p.n << p.inner;
+        else if constexpr (std::is_same_v<P, tempo_quantize_params_t>)
+          f << p.size << p.scale << p.zp << p.channels << p.inner;
         else if constexpr (std::is_same_v<P, tempo_stft_params_t>)
           f << p.batch << p.signal_length << p.in_complex << p.frame_step
             << p.frame_length << p.frames << p.n_out << p.has_window;
@@ -937,6 +1033,7 @@ void mlir::tempo::printParams(llvm::raw_ostream &os, const KernelParams &params)
 }
 
 const char *mlir::tempo::cElementType(Type t) {
+  t = storageElementType(t);
   if (t.isF32())
     return "float";
   if (auto it = dyn_cast<IntegerType>(t)) {
@@ -958,6 +1055,7 @@ const char *mlir::tempo::cElementType(Type t) {
 }
 
 int64_t mlir::tempo::elementBytes(Type t) {
+  t = storageElementType(t);
   if (t.isInteger(1))
     return 1;
   return t.getIntOrFloatBitWidth() / 8;

@@ -13,6 +13,7 @@
 
 #include "tempo/ops_params.h"
 #include "tempo/params.h"
+#include "tempo/quant_params.h"
 #include "tempo/recurrent_params.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -34,7 +35,23 @@ using KernelParams = std::variant<
     tempo_arg_reduce_params_t, tempo_layer_norm_params_t,
     tempo_strided_copy_params_t, tempo_gather_params_t, tempo_cast_params_t,
     tempo_dft_params_t, tempo_stft_params_t, tempo_lstm_params_t,
-    tempo_gru_params_t, tempo_rnn_params_t, tempo_chain_params_t>;
+    tempo_gru_params_t, tempo_rnn_params_t, tempo_chain_params_t,
+    // The integer-only kernels of tempo/quant.h.
+    tempo_qconv_params_t, tempo_qfc_params_t, tempo_qmatmul_params_t,
+    tempo_qbinary_params_t, tempo_qpool_params_t, tempo_qreduce_params_t,
+    tempo_qconcat_params_t, tempo_requant_params_t, tempo_qclamp_params_t,
+    tempo_lut_params_t, tempo_qsoftmax_params_t, tempo_quantize_params_t>;
+
+/// A constant table a kernel takes after its operands: per-channel
+/// requantization multipliers and shifts, lookup tables, per-axis scales.
+/// The compiler computes it from the op's quantized types; the emitter puts
+/// it in flash, the evaluator in memory. An empty table is a null pointer.
+struct KernelTable {
+  /// The C element type: "int32_t", "int8_t", "uint16_t" or "float".
+  const char *cType = "int32_t";
+  /// The values (each exact in a double).
+  std::vector<double> values;
+};
 
 /// One call of a runtime kernel: `tempo::<kernel><T>(params, operands...,
 /// results... [, scratch])`. Concat lowers to one call per input, each with
@@ -61,11 +78,28 @@ struct KernelCall {
   bool isCast = false;
   /// The kernel is a plain function, not a template (dft, stft).
   bool untyped = false;
+  /// Tables passed after the operands, before the results.
+  std::vector<KernelTable> tables;
+  /// Explicit template arguments (their storage types), printed as
+  /// `<int8_t, uint8_t>`; when set, `element` and `untyped` are not used.
+  std::vector<mlir::Type> typeArgs;
 };
 
 /// The kernel calls that implement `op`, in order. Fails with a diagnostic
 /// at the op if the op (or its element type) has no kernel.
 mlir::FailureOr<std::vector<KernelCall>> buildKernelCalls(mlir::Operation *op);
+
+/// The kernel calls of an op with quantized operands or results (and of
+/// quantize / dequantize / requantize): `geometry` holds the op's float
+/// calls, whose shape fields the integer kernels share. Fails with a
+/// diagnostic if the types are not ones the int8 kernels take.
+mlir::FailureOr<std::vector<KernelCall>>
+buildQuantKernelCalls(mlir::Operation *op,
+                      const std::vector<KernelCall> &geometry);
+
+/// Bytes of the constant tables (KernelTable) the op's kernel calls take;
+/// 0 for an op without kernel calls.
+int64_t kernelTableBytes(mlir::Operation *op);
 
 /// The C type name of a params struct ("tempo_conv_params_t").
 const char *paramsTypeName(const KernelParams &params);

@@ -128,6 +128,37 @@ static WorkCounts countCall(const KernelCall &call, int64_t eltBytes) {
         } else if constexpr (std::is_same_v<P, tempo_stft_params_t>) {
           w.macs = int64_t(p.batch) * p.frames * p.n_out * p.frame_length *
                    (p.in_complex ? 4 : 2);
+        } else if constexpr (std::is_same_v<P, tempo_qconv_params_t>) {
+          int64_t outs = int64_t(p.batch) * p.out_c * p.out_h * p.out_w;
+          w.macs = outs * (p.in_c / p.groups) * p.k_h * p.k_w;
+          w.elements = outs; // requantization
+          if (p.pool != TEMPO_POOL_NONE)
+            w.compares += outs;
+        } else if constexpr (std::is_same_v<P, tempo_qfc_params_t>) {
+          w.macs = int64_t(p.batch) * p.in_features * p.out_features;
+          w.elements = int64_t(p.batch) * p.out_features;
+        } else if constexpr (std::is_same_v<P, tempo_qmatmul_params_t>) {
+          int64_t batch = 1;
+          for (int i = 0; i < p.batch_rank; ++i)
+            batch *= p.out_batch_dims[i];
+          w.macs = batch * p.m * p.n * p.k;
+          w.elements = batch * p.m * p.n;
+        } else if constexpr (std::is_same_v<P, tempo_qbinary_params_t>) {
+          w.elements = 3 * int64_t(p.size);
+        } else if constexpr (std::is_same_v<P, tempo_qpool_params_t>) {
+          w.compares = int64_t(p.batch) * p.channels * p.out_h * p.out_w *
+                       p.k_h * p.k_w;
+        } else if constexpr (std::is_same_v<P, tempo_qreduce_params_t>) {
+          w.compares = int64_t(p.outer) * p.inner;
+        } else if constexpr (std::is_same_v<P, tempo_qconcat_params_t>) {
+          w.bytesMoved = int64_t(p.outer) * p.in_inner;
+        } else if constexpr (std::is_same_v<P, tempo_requant_params_t> ||
+                             std::is_same_v<P, tempo_qclamp_params_t> ||
+                             std::is_same_v<P, tempo_lut_params_t> ||
+                             std::is_same_v<P, tempo_quantize_params_t>) {
+          w.elements = p.size;
+        } else if constexpr (std::is_same_v<P, tempo_qsoftmax_params_t>) {
+          w.elements = 3 * int64_t(p.outer) * p.n * p.inner;
         } else if constexpr (std::is_same_v<P, tempo_lstm_params_t> ||
                              std::is_same_v<P, tempo_gru_params_t> ||
                              std::is_same_v<P, tempo_rnn_params_t>) {
@@ -195,6 +226,9 @@ mlir::tempo::buildReport(func::FuncOp func, const TargetDescription &target,
         weightBytes += tensorBytes(c.getType());
       continue;
     }
+    // Requantization and lookup tables live in flash beside the weights.
+    int64_t tables = kernelTableBytes(&op);
+    weightBytes += tables;
     if (isa<func::ReturnOp>(op))
       continue;
     // A view shares its operand's bytes and runs nothing.
@@ -203,7 +237,7 @@ mlir::tempo::buildReport(func::FuncOp func, const TargetDescription &target,
     if (failed(work))
       return failure();
     total += *work;
-    int64_t opWeights = 0;
+    int64_t opWeights = tables;
     for (Value v : op.getOperands())
       if (auto c = v.getDefiningOp<ConstantOp>())
         opWeights += tensorBytes(c.getType());

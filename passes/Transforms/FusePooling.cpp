@@ -16,12 +16,19 @@ using namespace mlir::tempo;
 namespace {
 
 /// The conv feeding `pool`, if it is used only there and has no pool yet.
-ConvOp fusableConv(Operation *pool) {
+/// An int8 conv fuses a max / average pool that keeps its type: the fused
+/// kernel then reduces the very int8 values the pool would have read.
+ConvOp fusableConv(Operation *pool, bool allowQuantized) {
   auto conv = pool->getOperand(0).getDefiningOp<ConvOp>();
-  if (!conv || !conv->hasOneUse() || conv.getPool() != "none" ||
-      !isa<FloatType>(getElementTypeOrSelf(conv.getType())))
+  if (!conv || !conv->hasOneUse() || conv.getPool() != "none")
     return nullptr;
-  return conv;
+  Type elt = getElementTypeOrSelf(conv.getType());
+  if (isa<FloatType>(elt))
+    return conv;
+  if (allowQuantized && isa<quant::UniformQuantizedType>(elt) &&
+      getElementTypeOrSelf(pool->getResult(0).getType()) == elt)
+    return conv;
+  return nullptr;
 }
 
 /// Rebuilds `conv` with a fused pool whose result is `pool`'s.
@@ -47,7 +54,7 @@ struct FuseWindowPool : OpRewritePattern<PoolOp> {
   using OpRewritePattern<PoolOp>::OpRewritePattern;
   LogicalResult matchAndRewrite(PoolOp pool,
                                 PatternRewriter &rewriter) const override {
-    ConvOp conv = fusableConv(pool);
+    ConvOp conv = fusableConv(pool, /*allowQuantized=*/true);
     if (!conv)
       return rewriter.notifyMatchFailure(pool, "input is not a conv used once");
     ArrayRef<int64_t> k = pool.getKernelShape(), s = pool.getStrides();
@@ -69,7 +76,7 @@ struct FuseGlobalAveragePool : OpRewritePattern<GlobalAveragePoolOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(GlobalAveragePoolOp pool,
                                 PatternRewriter &rewriter) const override {
-    ConvOp conv = fusableConv(pool);
+    ConvOp conv = fusableConv(pool, /*allowQuantized=*/false);
     auto in = conv ? cast<RankedTensorType>(conv.getType()).getShape()
                    : ArrayRef<int64_t>();
     if (!conv || (in.size() != 3 && in.size() != 4))

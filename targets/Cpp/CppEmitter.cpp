@@ -25,6 +25,7 @@ using namespace mlir::tempo;
 namespace {
 
 const char *dtypeEnum(Type t) {
+  t = storageElementType(t);
   if (t.isF32())
     return "TEMPO_DTYPE_F32";
   if (auto it = dyn_cast<IntegerType>(t)) {
@@ -85,7 +86,20 @@ private:
   std::string globals, body;
   llvm::DenseMap<Value, std::string> constantNames;
   int64_t paramCount = 0;
+  int64_t tableCount = 0;
   int64_t weightBytesTotal = 0;
+  /// Some kernel comes from tempo/quant.h.
+  bool usesQuant = false;
+  /// An input or output is quantized (the f32 helpers then quantize).
+  bool hasQuantizedEdge() {
+    for (Type t : llvm::concat<const Type>(func.getArgumentTypes(),
+                                           func.getResultTypes()))
+      if (quantizedElementType(t))
+        return true;
+    return false;
+  }
+  /// The name of an emitted constant table ("nullptr" if empty).
+  std::string printTable(const mlir::tempo::KernelTable &t);
 };
 
 } // namespace
@@ -177,6 +191,30 @@ LogicalResult CppEmitter::collectConstants() {
   return success();
 }
 
+std::string CppEmitter::printTable(const mlir::tempo::KernelTable &t) {
+  if (t.values.empty())
+    return "nullptr";
+  std::string name = "kT" + std::to_string(tableCount++);
+  StringRef c = t.cType;
+  int64_t eb = c == "int8_t" ? 1 : c == "uint16_t" ? 2 : 4;
+  weightBytesTotal += eb * (int64_t)t.values.size();
+  llvm::raw_string_ostream g(globals);
+  g << "alignas(4) const " << c << " " << name << "[" << t.values.size()
+    << "] = {";
+  for (auto [i, v] : llvm::enumerate(t.values)) {
+    g << (i % 8 == 0 ? "\n    " : " ");
+    if (c == "float")
+      g << tempo::floatLiteral(static_cast<float>(v));
+    else if (c == "int32_t" && v == -2147483648.0)
+      g << "(-2147483647 - 1)";
+    else
+      g << static_cast<int64_t>(v);
+    g << ",";
+  }
+  g << "\n};\n";
+  return name;
+}
+
 LogicalResult CppEmitter::printKernelOp(Operation &op) {
   // A view shares its operand's bytes: nothing to run.
   if (isa<ReshapeOp>(op) && op.hasAttr(kReusesAttr))
@@ -206,7 +244,15 @@ LogicalResult CppEmitter::printKernelOp(Operation &op) {
       continue;
     }
     b << "  tempo::" << call.kernel;
-    if (call.isCast) {
+    if (!call.tables.empty() || !call.typeArgs.empty() ||
+        StringRef(call.kernel).ends_with("_s8"))
+      usesQuant = true;
+    if (!call.typeArgs.empty()) {
+      b << "<";
+      for (auto [j, t] : llvm::enumerate(call.typeArgs))
+        b << (j ? ", " : "") << mlir::tempo::cElementType(t);
+      b << ">";
+    } else if (call.isCast) {
       // i1 converts with C++ bool semantics (x != 0), stored as one byte.
       auto castType = [](Type t) {
         return t.isInteger(1) ? "bool" : mlir::tempo::cElementType(t);
@@ -229,6 +275,8 @@ LogicalResult CppEmitter::printKernelOp(Operation &op) {
               ")";
       b << ", " << arg;
     }
+    for (const mlir::tempo::KernelTable &t : call.tables)
+      b << ", " << printTable(t);
     for (int64_t off : call.results) {
       b << ", ";
       if (off < 0)
@@ -277,10 +325,18 @@ void CppEmitter::printTensorInfos(StringRef table, ArrayRef<Value> values,
     for (int i = 0; i < TEMPO_MAX_RANK; ++i)
       g << (i ? ", " : "") << (i < type.getRank() ? type.getDimSize(i) : 0);
     g << "}, " << mlir::tempo::plannedOffset(v) << "u, " << mlir::tempo::tensorBytes(type)
-      << "u},\n";
+      << "u, ";
+    if (auto q = dyn_cast_or_null<quant::UniformQuantizedType>(
+            quantizedElementType(type)))
+      g << tempo::floatLiteral(static_cast<float>(q.getScale())) << ", "
+        << q.getZeroPoint();
+    else
+      g << "0.0f, 0";
+    g << "},\n";
   }
   if (values.empty())
-    g << "    {\"\", TEMPO_DTYPE_F32, 0, {0, 0, 0, 0, 0, 0}, 0u, 0u},\n";
+    g << "    {\"\", TEMPO_DTYPE_F32, 0, {0, 0, 0, 0, 0, 0}, 0u, 0u, 0.0f, "
+         "0},\n";
   g << "};\n\n";
 }
 
@@ -328,8 +384,9 @@ LogicalResult CppEmitter::emit() {
   cpp << "#include \"" << n << ".h\"\n\n"
       << "#include \"tempo/kernels.h\"\n"
       << "#include \"tempo/ops.h\"\n"
+      << (usesQuant || hasQuantizedEdge() ? "#include \"tempo/quant.h\"\n" : "")
       << "#include \"tempo/recurrent.h\"\n\n"
-      << "#include <math.h>\n\n"
+      << "#include <math.h>\n#include <string.h>\n\n"
       << "namespace {\n\n"
       << globals << "} // namespace\n\n";
   cpp << "extern \"C\" tempo_status_t " << n << "_init(" << n
@@ -361,6 +418,47 @@ LogicalResult CppEmitter::emit() {
         << "  if (index < 0 || index >= " << count << ")\n    return nullptr;\n"
         << "  return &" << table << "[index];\n}\n\n";
   }
+  // Float views of the inputs and outputs: the model's edges, the only
+  // float code of a quantized model.
+  bool quantEdge = hasQuantizedEdge();
+  cpp << "extern \"C\" tempo_status_t " << n << "_set_input_f32(" << n
+      << "_t *model, int32_t index, const float *values) {\n"
+      << "  const tempo_tensor_info_t *info = " << n << "_input_info(index);\n"
+      << "  if (!model || !model->arena)\n    return TEMPO_ERROR_NOT_INITIALIZED;\n"
+      << "  if (!values)\n    return TEMPO_ERROR_NULL_ARGUMENT;\n  if (!info)\n    return TEMPO_ERROR_BAD_INDEX;\n"
+      << "  uint8_t *dst = model->arena + info->offset;\n";
+  if (quantEdge)
+    cpp << "  const int32_t count = static_cast<int32_t>(info->bytes);\n"
+        << "  const tempo_quantize_params_t q = {count, info->scale, "
+           "info->zero_point, 0, 0};\n"
+        << "  if (info->dtype == TEMPO_DTYPE_I8 && info->scale > 0.0f) {\n"
+        << "    tempo::quantize_linear<int8_t>(q, values, nullptr, nullptr, "
+           "reinterpret_cast<int8_t *>(dst));\n    return TEMPO_OK;\n  }\n"
+        << "  if (info->dtype == TEMPO_DTYPE_U8 && info->scale > 0.0f) {\n"
+        << "    tempo::quantize_linear<uint8_t>(q, values, nullptr, nullptr, "
+           "dst);\n    return TEMPO_OK;\n  }\n";
+  cpp << "  if (info->dtype != TEMPO_DTYPE_F32)\n"
+      << "    return TEMPO_ERROR_UNSUPPORTED_TYPE;\n"
+      << "  memcpy(dst, values, info->bytes);\n  return TEMPO_OK;\n}\n\n";
+  cpp << "extern \"C\" tempo_status_t " << n << "_get_output_f32(" << n
+      << "_t *model, int32_t index, float *values) {\n"
+      << "  const tempo_tensor_info_t *info = " << n << "_output_info(index);\n"
+      << "  if (!model || !model->arena)\n    return TEMPO_ERROR_NOT_INITIALIZED;\n"
+      << "  if (!values)\n    return TEMPO_ERROR_NULL_ARGUMENT;\n  if (!info)\n    return TEMPO_ERROR_BAD_INDEX;\n"
+      << "  const uint8_t *src = model->arena + info->offset;\n";
+  if (quantEdge)
+    cpp << "  const int32_t count = static_cast<int32_t>(info->bytes);\n"
+        << "  const tempo_quantize_params_t q = {count, info->scale, "
+           "info->zero_point, 0, 0};\n"
+        << "  if (info->dtype == TEMPO_DTYPE_I8 && info->scale > 0.0f) {\n"
+        << "    tempo::dequantize_linear<int8_t>(q, reinterpret_cast<const "
+           "int8_t *>(src), nullptr, nullptr, values);\n    return TEMPO_OK;\n  }\n"
+        << "  if (info->dtype == TEMPO_DTYPE_U8 && info->scale > 0.0f) {\n"
+        << "    tempo::dequantize_linear<uint8_t>(q, src, nullptr, nullptr, "
+           "values);\n    return TEMPO_OK;\n  }\n";
+  cpp << "  if (info->dtype != TEMPO_DTYPE_F32)\n"
+      << "    return TEMPO_ERROR_UNSUPPORTED_TYPE;\n"
+      << "  memcpy(values, src, info->bytes);\n  return TEMPO_OK;\n}\n";
   return success();
 }
 
@@ -398,7 +496,14 @@ void CppEmitter::printHeader() {
     << "/// Name, element type, shape, offset and size of input/output\n"
     << "/// `index` (NULL if out of range).\n"
     << "const tempo_tensor_info_t *" << n << "_input_info(int32_t index);\n"
-    << "const tempo_tensor_info_t *" << n << "_output_info(int32_t index);\n\n"
+    << "const tempo_tensor_info_t *" << n << "_output_info(int32_t index);\n"
+    << "/// Writes input `index` from float values, quantizing them with the\n"
+    << "/// input's scale and zero point if it is quantized (a copy if float).\n"
+    << "tempo_status_t " << n << "_set_input_f32(" << n
+    << "_t *model, int32_t index, const float *values);\n"
+    << "/// Reads output `index` as float values (dequantized if quantized).\n"
+    << "tempo_status_t " << n << "_get_output_f32(" << n
+    << "_t *model, int32_t index, float *values);\n\n"
     << "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n"
     << "#endif /* " << guard << " */\n";
 }
@@ -411,8 +516,10 @@ LogicalResult mlir::tempo::emitCpp(func::FuncOp func, const CppEmitOptions &opti
 
 int64_t mlir::tempo::weightBytes(func::FuncOp func) {
   int64_t total = 0;
-  for (Operation &op : func.getBody().front())
+  for (Operation &op : func.getBody().front()) {
     if (auto c = dyn_cast<ConstantOp>(op); c && !c->use_empty())
       total += tensorBytes(c.getType());
+    total += kernelTableBytes(&op);
+  }
   return total;
 }

@@ -27,7 +27,7 @@
 // CPP:      constexpr tempo_gemm_params_t kP0 = {1, 2, 4, 0, 1, 1.0f, 1.0f, 1, 1, 2, {2, 0.0f, 0.0f, 0.0f, 6.0f}};
 // CPP-NOT:  constexpr
 // CPP:      const tempo_tensor_info_t kInputs[1] = {
-// CPP-NEXT:     {"features", TEMPO_DTYPE_F32, 2, {1, 4, 0, 0, 0, 0}, {{[0-9]+}}u, 16u},
+// CPP-NEXT:     {"features", TEMPO_DTYPE_F32, 2, {1, 4, 0, 0, 0, 0}, {{[0-9]+}}u, 16u, 0.0f, 0},
 // CPP:      extern "C" tempo_status_t demo_init(
 // CPP:        if (arena_size < demo_ARENA_SIZE)
 // CPP-NEXT:     return TEMPO_ERROR_ARENA_TOO_SMALL;

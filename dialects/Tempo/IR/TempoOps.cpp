@@ -18,7 +18,7 @@ static ArrayRef<int64_t> shapeOf(Value v) {
 /// Bytes of a tensor value (i1 as one byte).
 static int64_t tensorByteSize(Value v) {
   auto t = cast<RankedTensorType>(v.getType());
-  Type e = t.getElementType();
+  Type e = storageElementType(t.getElementType());
   return t.getNumElements() *
          (e.isInteger(1) ? 1 : (int64_t)e.getIntOrFloatBitWidth() / 8);
 }
@@ -58,7 +58,16 @@ static LogicalResult verifyFusedActivation(Operation *op) {
                                        "hard_swish"};
   if (llvm::find(kKinds, act.getValue()) == std::end(kKinds))
     return op->emitOpError("unknown fused activation '") << act.getValue() << "'";
-  if (!isa<FloatType>(getElementTypeOrSelf(op->getResult(0).getType())))
+  Type elt = getElementTypeOrSelf(op->getResult(0).getType());
+  // On a quantized op, relu and clip are the output clamp.
+  if (isa<quant::QuantizedType>(elt)) {
+    if (act.getValue() != "relu" && act.getValue() != "clip")
+      return op->emitOpError("fuses ")
+             << act.getValue() << " into a quantized op (only relu and clip "
+             << "fold into its output clamp)";
+    return success();
+  }
+  if (!isa<FloatType>(elt))
     return op->emitOpError("fuses an activation into an integer op");
   if (act.getValue() == "clip") {
     auto lo = op->getAttrOfType<FloatAttr>("act_min");
@@ -679,3 +688,115 @@ LogicalResult StftOp::verify() {
 
 #define GET_OP_CLASSES
 #include "dialects/Tempo/IR/TempoOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Constants with a quantized type, and the quantization ops
+//===----------------------------------------------------------------------===//
+
+ParseResult mlir::tempo::parseQuantizedAs(OpAsmParser &parser, Type &result,
+                                          Attribute value) {
+  if (succeeded(parser.parseOptionalKeyword("as")))
+    return parser.parseType(result);
+  auto typed = dyn_cast<TypedAttr>(value);
+  if (!typed)
+    return parser.emitError(parser.getCurrentLocation(),
+                            "expected a typed constant value");
+  result = typed.getType();
+  return success();
+}
+
+void mlir::tempo::printQuantizedAs(OpAsmPrinter &printer, Operation *,
+                                   Type result, Attribute value) {
+  auto typed = dyn_cast<TypedAttr>(value);
+  if (!typed || typed.getType() != result)
+    printer << "as " << result;
+}
+
+ParseResult mlir::tempo::parseResultTypeIfDifferent(OpAsmParser &parser,
+                                                    Type &result, Type input) {
+  if (succeeded(parser.parseOptionalArrow()))
+    return parser.parseType(result);
+  result = input;
+  return success();
+}
+
+void mlir::tempo::printResultTypeIfDifferent(OpAsmPrinter &printer,
+                                             Operation *, Type result,
+                                             Type input) {
+  if (result != input)
+    printer << "-> " << result;
+}
+
+bool mlir::tempo::sameTypeUnlessQuantized(Type input, Type result) {
+  if (input == result)
+    return true;
+  auto a = dyn_cast<ShapedType>(input), b = dyn_cast<ShapedType>(result);
+  return a && b && a.getShape() == b.getShape() &&
+         quantizedElementType(a) && quantizedElementType(b);
+}
+
+LogicalResult ConstantOp::verify() {
+  auto valueType = cast<ShapedType>(getValue().getType());
+  auto resultType = cast<ShapedType>(getResult().getType());
+  if (valueType == resultType)
+    return success();
+  auto q = dyn_cast<quant::QuantizedType>(resultType.getElementType());
+  if (!q)
+    return emitOpError("value type ")
+           << valueType << " differs from the result type " << resultType;
+  if (valueType.getShape() != resultType.getShape() ||
+      valueType.getElementType() != storageElementType(q))
+    return emitOpError("a quantized constant of type ")
+           << resultType << " must hold a " << storageElementType(q)
+           << " tensor of the same shape, got " << valueType;
+  return success();
+}
+
+/// A per-axis quantized type must be quantized along a dim of the tensor.
+static LogicalResult verifyQuantizedTensor(Operation *op, Type type) {
+  auto q = quantizedElementType(type);
+  if (!q)
+    return success();
+  auto shaped = cast<ShapedType>(type);
+  if (auto axis = dyn_cast<quant::UniformQuantizedPerAxisType>(q)) {
+    int32_t d = axis.getQuantizedDimension();
+    if (d < 0 || d >= shaped.getRank() ||
+        shaped.getDimSize(d) != (int64_t)axis.getScales().size())
+      return op->emitOpError("per-axis type ")
+             << q << " does not match the shape " << shaped;
+    return success();
+  }
+  if (!isa<quant::UniformQuantizedType>(q))
+    return op->emitOpError("supports uniform quantized types, got ") << q;
+  return success();
+}
+
+LogicalResult QuantizeOp::verify() {
+  if (shapeOf(getInput()) != shapeOf(getOutput()))
+    return emitOpError("shape must not change");
+  if (!getElementTypeOrSelf(getInput().getType()).isF32() ||
+      !quantizedElementType(getOutput().getType()))
+    return emitOpError("converts f32 to a quantized type");
+  return verifyQuantizedTensor(*this, getOutput().getType());
+}
+
+LogicalResult DequantizeOp::verify() {
+  if (shapeOf(getInput()) != shapeOf(getOutput()))
+    return emitOpError("shape must not change");
+  if (!quantizedElementType(getInput().getType()) ||
+      !getElementTypeOrSelf(getOutput().getType()).isF32())
+    return emitOpError("converts a quantized type to f32");
+  return verifyQuantizedTensor(*this, getInput().getType());
+}
+
+LogicalResult RequantizeOp::verify() {
+  if (shapeOf(getInput()) != shapeOf(getOutput()))
+    return emitOpError("shape must not change");
+  auto in = dyn_cast_or_null<quant::UniformQuantizedType>(
+      quantizedElementType(getInput().getType()));
+  auto out = dyn_cast_or_null<quant::UniformQuantizedType>(
+      quantizedElementType(getOutput().getType()));
+  if (!in || !out)
+    return emitOpError("converts between per-tensor quantized types");
+  return success();
+}

@@ -12,20 +12,28 @@ include "mlir/Interfaces/InferTypeOpInterface.td"
 // Constants
 //===----------------------------------------------------------------------===//
 
-def Tempo_ConstantOp : Tempo_Op<"constant",
-    [ConstantLike, Pure, AllTypesMatch<["value", "result"]>]> {
+def Tempo_ConstantOp : Tempo_Op<"constant", [ConstantLike, Pure]> {
   let summary = "constant tensor (weights, biases, folded values)";
   let description = [{
-    A constant placed in flash by the code generator.
+    A constant placed in flash by the code generator. A quantized constant
+    holds its stored integers and names the quantized type after `as`; the
+    attribute's element type is then the quantized type's storage type.
 
     ```mlir
     %w = tempo.constant dense<[[1.0, 2.0]]> : tensor<1x2xf32>
+    %q = tempo.constant dense<[[12, -127]]> : tensor<1x2xi8>
+        as tensor<1x2x!quant.uniform<i8:f32:0, {0.0157}>>
     ```
   }];
   let arguments = (ins ElementsAttr:$value);
   let results = (outs Tempo_Tensor:$result);
-  let assemblyFormat = "attr-dict $value";
+  let assemblyFormat = "attr-dict $value custom<QuantizedAs>(type($result), ref($value))";
+  let builders = [
+    OpBuilder<(ins "ElementsAttr":$value), [{
+      build($_builder, $_state, value.getType(), value);
+    }]>];
   let hasFolder = 1;
+  let hasVerifier = 1;
 }
 
 /// An activation fused into the op by tempo-fuse-activations: `act` is one of
@@ -232,8 +240,15 @@ def Tempo_SubOp : Tempo_BinaryOp<"sub">;
 def Tempo_MulOp : Tempo_BinaryOp<"mul", [Commutative]>;
 def Tempo_DivOp : Tempo_BinaryOp<"div">;
 
+/// Unary ops keep their type, except that a quantized op may write another
+/// scale (int8 sigmoid writes 1/256): printed `: T_in -> T_out` then.
+def Tempo_SameTypeUnlessQuantized : PredOpTrait<
+    "result type equals the input type, or both are quantized with one shape",
+    CPred<"::mlir::tempo::sameTypeUnlessQuantized($_op.getOperand(0).getType(), $_op.getResult(0).getType())">>;
+defvar Tempo_UnaryTypes = "$input attr-dict `:` type($input) custom<ResultTypeIfDifferent>(type($output), ref(type($input)))";
+
 class Tempo_UnaryOp<string mnemonic, dag attrs = (ins)>
-    : Tempo_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+    : Tempo_Op<mnemonic, [Pure, Tempo_SameTypeUnlessQuantized]> {
   let summary = "elementwise " # mnemonic;
   let description = [{
     ```mlir
@@ -242,7 +257,7 @@ class Tempo_UnaryOp<string mnemonic, dag attrs = (ins)>
   }];
   let arguments = !con((ins Tempo_Tensor:$input), attrs);
   let results = (outs Tempo_Tensor:$output);
-  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let assemblyFormat = Tempo_UnaryTypes;
 }
 
 def Tempo_ReluOp : Tempo_UnaryOp<"relu">;
@@ -312,7 +327,7 @@ def Tempo_GlobalAveragePoolOp : Tempo_Op<"global_average_pool", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Tempo_SoftmaxOp : Tempo_Op<"softmax", [Pure, SameOperandsAndResultType]> {
+def Tempo_SoftmaxOp : Tempo_Op<"softmax", [Pure, Tempo_SameTypeUnlessQuantized]> {
   let summary = "softmax along one axis (ONNX opset 13 semantics)";
   let description = [{
     ```mlir
@@ -321,7 +336,7 @@ def Tempo_SoftmaxOp : Tempo_Op<"softmax", [Pure, SameOperandsAndResultType]> {
   }];
   let arguments = (ins Tempo_Tensor:$input, I64Attr:$axis);
   let results = (outs Tempo_Tensor:$output);
-  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let assemblyFormat = Tempo_UnaryTypes;
   let hasVerifier = 1;
 }
 
@@ -397,7 +412,7 @@ def Tempo_ConcatOp : Tempo_Op<"concat", [Pure]> {
 // Wider ONNX op set: one op per kernel family of tempo/ops.h
 //===----------------------------------------------------------------------===//
 
-def Tempo_MathOp : Tempo_Op<"math", [Pure, SameOperandsAndResultType]> {
+def Tempo_MathOp : Tempo_Op<"math", [Pure, Tempo_SameTypeUnlessQuantized]> {
   let summary = "elementwise unary math and activations, selected by `fn`";
   let description = [{
     One op for every unary ONNX math op and activation without a dedicated
@@ -415,7 +430,7 @@ def Tempo_MathOp : Tempo_Op<"math", [Pure, SameOperandsAndResultType]> {
                    DefaultValuedAttr<F32Attr, "0.0f">:$alpha,
                    DefaultValuedAttr<F32Attr, "0.0f">:$beta);
   let results = (outs Tempo_Tensor:$output);
-  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let assemblyFormat = Tempo_UnaryTypes;
   let hasVerifier = 1;
 }
 
@@ -711,6 +726,59 @@ def Tempo_StftOp : Tempo_Op<"stft"> {
                    DefaultValuedAttr<BoolAttr, "true">:$onesided);
   let results = (outs Tempo_Tensor:$output);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+def Tempo_QuantizeOp : Tempo_Op<"quantize", [Pure]> {
+  let summary = "float to quantized integers (ONNX QuantizeLinear)";
+  let description = [{
+    `q = clamp(round_half_even(x / scale) + zero_point)` with the scale and
+    zero point of the result's `!quant.uniform` type (per tensor, or per axis
+    for QuantizeLinear with `axis`).
+
+    ```mlir
+    %q = tempo.quantize %x : (tensor<1x8xf32>) -> tensor<1x8x!quant.uniform<i8:f32, 0.05:-3>>
+    ```
+  }];
+  let arguments = (ins Tempo_Tensor:$input);
+  let results = (outs Tempo_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Tempo_DequantizeOp : Tempo_Op<"dequantize", [Pure]> {
+  let summary = "quantized integers to float (ONNX DequantizeLinear)";
+  let description = [{
+    `x = (q - zero_point) * scale` with the operand's `!quant.uniform` type.
+
+    ```mlir
+    %x = tempo.dequantize %q : (tensor<1x8x!quant.uniform<i8:f32, 0.05:-3>>) -> tensor<1x8xf32>
+    ```
+  }];
+  let arguments = (ins Tempo_Tensor:$input);
+  let results = (outs Tempo_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Tempo_RequantizeOp : Tempo_Op<"requantize", [Pure]> {
+  let summary = "quantized to quantized: a new scale, zero point or storage type";
+  let description = [{
+    `q' = clamp(zp' + round((q - zp) * scale / scale'))` in fixed point
+    (int32 multiplier and shift); with equal scales it only moves the zero
+    point, e.g. from `u8` to `i8` storage (zero point - 128), exactly.
+
+    ```mlir
+    %y = tempo.requantize %x : (tensor<8x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<8x!quant.uniform<i8:f32, 0.1>>
+    ```
+  }];
+  let arguments = (ins Tempo_Tensor:$input);
+  let results = (outs Tempo_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
 

@@ -296,6 +296,9 @@ TEMPO_KERNEL void conv_s8(const tempo_qconv_params_t &p, const int8_t *x,
   const int32_t inPlane = p.in_h * p.in_w;
   const int32_t kPlane = p.k_h * p.k_w;
   const int32_t xOff = -p.in_zp;
+  const bool pooled = p.pool != TEMPO_POOL_NONE;
+  const int32_t outPlane =
+      pooled ? p.pooled_h * p.pooled_w : p.out_h * p.out_w;
   for (int32_t n = 0; n < p.batch; ++n) {
     for (int32_t oc = 0; oc < p.out_c; ++oc) {
       const int32_t c = p.per_channel ? oc : 0;
@@ -304,32 +307,54 @@ TEMPO_KERNEL void conv_s8(const tempo_qconv_params_t &p, const int8_t *x,
       const int8_t *xg =
           x + (n * p.in_c + (oc / ocPerGroup) * icPerGroup) * inPlane;
       const int8_t *wo = w + oc * icPerGroup * kPlane;
-      int8_t *yo = y + (n * p.out_c + oc) * p.out_h * p.out_w;
-      for (int32_t oh = 0; oh < p.out_h; ++oh) {
+      int8_t *yo = y + (n * p.out_c + oc) * outPlane;
+      // One clamped int8 conv output.
+      auto at = [&](int32_t oh, int32_t ow) -> int32_t {
         const int32_t ih0 = oh * p.stride_h - p.pad_top;
-        int32_t khLo, khHi;
+        const int32_t iw0 = ow * p.stride_w - p.pad_left;
+        int32_t khLo, khHi, kwLo, kwHi;
         detail::tapRange(ih0, p.dil_h, p.k_h, p.in_h, khLo, khHi);
-        for (int32_t ow = 0; ow < p.out_w; ++ow) {
-          const int32_t iw0 = ow * p.stride_w - p.pad_left;
-          int32_t kwLo, kwHi;
-          detail::tapRange(iw0, p.dil_w, p.k_w, p.in_w, kwLo, kwHi);
-          int32_t acc = b0;
-          for (int32_t ic = 0; ic < icPerGroup; ++ic) {
-            const int8_t *xc = xg + ic * inPlane;
-            const int8_t *wc = wo + ic * kPlane;
-            for (int32_t kh = khLo; kh < khHi; ++kh) {
-              const int8_t *xr =
-                  xc + (ih0 + kh * p.dil_h) * p.in_w + iw0 + kwLo * p.dil_w;
-              const int8_t *wr = wc + kh * p.k_w + kwLo;
-              if (p.dil_w == 1)
-                acc = detail::dotS8(kwHi - kwLo, xr, xOff, wr, acc);
-              else
-                acc = detail::dotS8Strided(kwHi - kwLo, xr, p.dil_w, xOff, wr,
-                                           acc);
+        detail::tapRange(iw0, p.dil_w, p.k_w, p.in_w, kwLo, kwHi);
+        int32_t acc = b0;
+        for (int32_t ic = 0; ic < icPerGroup; ++ic) {
+          const int8_t *xc = xg + ic * inPlane;
+          const int8_t *wc = wo + ic * kPlane;
+          for (int32_t kh = khLo; kh < khHi; ++kh) {
+            const int8_t *xr =
+                xc + (ih0 + kh * p.dil_h) * p.in_w + iw0 + kwLo * p.dil_w;
+            const int8_t *wr = wc + kh * p.k_w + kwLo;
+            if (p.dil_w == 1)
+              acc = detail::dotS8(kwHi - kwLo, xr, xOff, wr, acc);
+            else
+              acc = detail::dotS8Strided(kwHi - kwLo, xr, p.dil_w, xOff, wr,
+                                         acc);
+          }
+        }
+        return detail::requantize(acc, m, s, p.out_zp, p.act_min, p.act_max);
+      };
+      if (!pooled) {
+        for (int32_t oh = 0; oh < p.out_h; ++oh)
+          for (int32_t ow = 0; ow < p.out_w; ++ow)
+            yo[oh * p.out_w + ow] = static_cast<int8_t>(at(oh, ow));
+        continue;
+      }
+      // Fused pooling: each pooled output reduces its window of clamped
+      // outputs, as max_pool_s8 / average_pool_s8 (no padding) would.
+      const int32_t count = p.pool_h * p.pool_w;
+      for (int32_t ph = 0; ph < p.pooled_h; ++ph) {
+        for (int32_t pw = 0; pw < p.pooled_w; ++pw) {
+          int32_t best = -128, sum = 0;
+          for (int32_t dh = 0; dh < p.pool_h; ++dh) {
+            for (int32_t dw = 0; dw < p.pool_w; ++dw) {
+              const int32_t v = at(ph * p.pool_h + dh, pw * p.pool_w + dw);
+              best = v > best ? v : best;
+              sum += v;
             }
           }
-          yo[oh * p.out_w + ow] = static_cast<int8_t>(
-              detail::requantize(acc, m, s, p.out_zp, p.act_min, p.act_max));
+          const int32_t v = p.pool == TEMPO_POOL_MAX
+                                ? best
+                                : detail::roundingDivide(sum, count);
+          yo[ph * p.pooled_w + pw] = static_cast<int8_t>(v);
         }
       }
     }
@@ -593,6 +618,19 @@ inline void requantize_s8(const tempo_requant_params_t &p, const int8_t *x,
         p.act_min, p.act_max));
 }
 
+/// Requantize between storage types (uint8 <-> int8 with the zero point
+/// moved by 128, or a new scale), as requantize_s8; act_min/act_max must lie
+/// in TOut's range. Aliasing: y may alias x exactly when the types have one
+/// size.
+template <typename TIn, typename TOut>
+inline void requantize(const tempo_requant_params_t &p, const TIn *x,
+                       TOut *y) {
+  for (int32_t i = 0; i < p.size; ++i)
+    y[i] = static_cast<TOut>(detail::requantize(
+        static_cast<int32_t>(x[i]) - p.in_zp, p.multiplier, p.shift, p.out_zp,
+        p.act_min, p.act_max));
+}
+
 /// Relu / Relu6 / Clip, int8, same scale: y = clamp(x, act_min, act_max).
 /// Aliasing: y may alias x exactly.
 inline void clamp_s8(const tempo_qclamp_params_t &p, const int8_t *x,
@@ -665,6 +703,45 @@ inline void quantize_s8(const tempo_quantize_params_t &p, const float *x,
     v = v < -512.0f ? -512.0f : (v > 512.0f ? 512.0f : v);
     const int32_t r = static_cast<int32_t>((v + magic) - magic);
     y[i] = static_cast<int8_t>(detail::clampTo(r + p.zp, -128, 127));
+  }
+}
+
+/// QuantizeLinear into any integer storage type T (int8_t, uint8_t,
+/// int16_t), per tensor or per axis (p.channels > 0: scale[c], zp[c] for
+/// channel c of [outer, channels, inner]); rounding as quantize_s8,
+/// saturating to T's range. Aliasing: none.
+template <typename T>
+inline void quantize_linear(const tempo_quantize_params_t &p, const float *x,
+                            const float *scales, const int32_t *zps, T *y) {
+  const float magic = 12582912.0f; // 1.5 * 2^23
+  const int32_t lo = T(-1) < T(0) ? -(1 << (8 * sizeof(T) - 1)) : 0;
+  const int32_t hi = T(-1) < T(0) ? (1 << (8 * sizeof(T) - 1)) - 1
+                                  : (1 << (8 * sizeof(T))) - 1;
+  const float bound = 2.0f * 65536.0f;
+  for (int32_t i = 0; i < p.size; ++i) {
+    const int32_t c = p.channels > 0 ? (i / p.inner) % p.channels : -1;
+    const float scale = c < 0 ? p.scale : scales[c];
+    const int32_t zp = c < 0 ? p.zp : zps[c];
+    float v = x[i] / scale;
+    if (v != v)
+      v = 0.0f;
+    v = v < -bound ? -bound : (v > bound ? bound : v);
+    const int32_t r = static_cast<int32_t>((v + magic) - magic);
+    y[i] = static_cast<T>(detail::clampTo(r + zp, lo, hi));
+  }
+}
+
+/// DequantizeLinear from any integer storage type, per tensor or per axis
+/// (as quantize_linear): y = (x - zp) * scale. Aliasing: none.
+template <typename T>
+inline void dequantize_linear(const tempo_quantize_params_t &p, const T *x,
+                              const float *scales, const int32_t *zps,
+                              float *y) {
+  for (int32_t i = 0; i < p.size; ++i) {
+    const int32_t c = p.channels > 0 ? (i / p.inner) % p.channels : -1;
+    const float scale = c < 0 ? p.scale : scales[c];
+    const int32_t zp = c < 0 ? p.zp : zps[c];
+    y[i] = static_cast<float>(static_cast<int32_t>(x[i]) - zp) * scale;
   }
 }
 

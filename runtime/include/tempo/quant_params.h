@@ -54,6 +54,13 @@ typedef struct tempo_qconv_params_t {
   int32_t in_zp, out_zp;
   int32_t act_min, act_max;
   int32_t per_channel;
+  /** Fused pooling, as in tempo_conv_params_t (a tempo_fused_pool_kind_t of
+   *  tempo/params.h; 0 none): out_h x out_w is then the unpooled extent and
+   *  the output pooled_h x pooled_w. The pool reduces the clamped int8 conv
+   *  outputs exactly as max_pool_s8 / average_pool_s8 would (same scale). */
+  int32_t pool;
+  int32_t pool_h, pool_w;
+  int32_t pooled_h, pooled_w;
 } tempo_qconv_params_t;
 
 /** Fully connected: x [batch, in_features] int8, w [out_features,
@@ -171,6 +178,11 @@ typedef struct tempo_quantize_params_t {
   int32_t size;
   float scale;
   int32_t zp;
+  /** Per-axis (tempo::quantize_linear / dequantize_linear only): the tensor
+   *  is [size / (channels * inner), channels, inner] with one scale and zero
+   *  point per channel, passed as tables; channels == 0: per tensor (scale,
+   *  zp above). */
+  int32_t channels, inner;
 } tempo_quantize_params_t;
 
 /*===----------------------------------------------------------------------===*

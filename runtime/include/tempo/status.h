@@ -27,6 +27,9 @@ typedef enum tempo_status_t {
   TEMPO_ERROR_BAD_INDEX = 4,
   /** The model instance was not initialised with NAME_init. */
   TEMPO_ERROR_NOT_INITIALIZED = 5,
+  /** The tensor's element type has no float view (an integer tensor that
+   *  is not quantized). */
+  TEMPO_ERROR_UNSUPPORTED_TYPE = 6,
 } tempo_status_t;
 
 /** Element types of model inputs and outputs. Values are stable. */
@@ -56,6 +59,10 @@ typedef struct tempo_tensor_info_t {
   uint32_t offset;
   /** Size of the tensor in bytes. */
   uint32_t bytes;
+  /** A quantized tensor (int8 / uint8 storage): real = scale * (q -
+   *  zero_point). scale is 0 for a tensor that is not quantized. */
+  float scale;
+  int32_t zero_point;
 } tempo_tensor_info_t;
 
 /** Logging compiles out unless TEMPO_LOG is defined before this header. */

@@ -1,0 +1,57 @@
+//===- Quantization.h - Calibration and the accuracy report ---------------===//
+//
+// tempoc's --quantize=int8 between the float graph optimisations and the
+// lowering: run the float model in the reference evaluator over the
+// calibration data and record every tensor's range (tempo.calib), run
+// tempo-quantize, and measure what quantization cost, layer by layer, on
+// the validation data.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TEMPO_DRIVER_QUANTIZATION_H
+#define TEMPO_DRIVER_QUANTIZATION_H
+
+#include "compiler/calibration/CalibrationData.h"
+#include "compiler/calibration/RangeEstimator.h"
+#include "passes/Passes.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/JSON.h"
+
+#include <string>
+#include <vector>
+
+namespace mlir::tempo {
+
+struct QuantizationOptions {
+  std::string calibration;
+  std::string validation;
+  CalibrationMethod method = CalibrationMethod::MinMax;
+  double percentile = 99.99;
+  int64_t csvStride = 0;
+  std::vector<std::string> keepFloat;
+  TempoPipelineOptions pipeline;
+};
+
+/// Quantizes `module`, which has been through buildTempoFloatPipeline:
+/// calibrates it, runs tempo-quantize, and fills `accuracy` with the
+/// report (tempo.accuracy/1). The module is left ready for
+/// buildTempoLoweringPipeline. Errors are reported as diagnostics or in
+/// `error` (data files); returns failure then.
+LogicalResult quantizeModule(ModuleOp module, const QuantizationOptions &options,
+                             llvm::json::Object &accuracy, std::string &error);
+
+/// The bytes of a function argument of type `type` from float values: a
+/// copy for f32, quantized as tempo::quantize_linear does for a quantized
+/// argument (round half to even, saturating).
+std::vector<char> argumentBytes(mlir::Type type,
+                                const std::vector<float> &values);
+
+/// Prints the accuracy report: the outputs first, then the layers, worst
+/// SQNR first.
+void printAccuracyTable(llvm::raw_ostream &os,
+                        const llvm::json::Object &accuracy);
+
+} // namespace mlir::tempo
+
+#endif // TEMPO_DRIVER_QUANTIZATION_H

@@ -1,0 +1,604 @@
+//===- QuantKernelParams.cpp - Quantized tempo ops to int8 kernel calls ---===//
+//
+// The integer half of KernelParams: from an op whose values carry the quant
+// dialect's uniform types to the calls of tempo/quant.h, with every
+// requantization multiplier, shift and lookup table computed here, once, by
+// the helpers of tempo/quant.h (so the compiler, the reference evaluator and
+// the generated code share one definition). The scheme is
+// docs/quantization.md's.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/eval/KernelParams.h"
+#include "dialects/Tempo/IR/TempoOps.h"
+
+#include "tempo/quant.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+#include <functional>
+
+using namespace mlir;
+using namespace mlir::tempo;
+
+namespace {
+
+using Calls = std::vector<KernelCall>;
+
+int32_t i32(int64_t v) { return static_cast<int32_t>(v); }
+
+quant::UniformQuantizedType perTensor(Value v) {
+  return dyn_cast_or_null<quant::UniformQuantizedType>(
+      quantizedElementType(v.getType()));
+}
+
+bool isInt8(quant::QuantizedType q) {
+  return q && q.isSigned() && q.getStorageTypeIntegralWidth() == 8;
+}
+
+/// The activation's per-tensor int8 type, or a diagnostic naming `what`.
+FailureOr<quant::UniformQuantizedType> int8Tensor(Operation *op, Value v,
+                                                  StringRef what) {
+  auto q = perTensor(v);
+  if (!isInt8(q)) {
+    op->emitOpError("int8 kernel needs a per-tensor int8 ")
+        << what << ", got " << getElementTypeOrSelf(v.getType());
+    return failure();
+  }
+  return q;
+}
+
+/// The weight scales, one per output channel (per-axis along `axis`) or
+/// one (per tensor); the weights must be int8 with zero point 0.
+FailureOr<SmallVector<double>> weightScales(Operation *op, Value w,
+                                            int32_t axis) {
+  quant::QuantizedType q = quantizedElementType(w.getType());
+  if (!isInt8(q))
+    return op->emitOpError("int8 kernel needs int8 weights, got ")
+           << getElementTypeOrSelf(w.getType());
+  if (auto t = dyn_cast<quant::UniformQuantizedType>(q)) {
+    if (t.getZeroPoint() != 0)
+      return op->emitOpError("int8 weights must be symmetric (zero point "
+                             "0), got zero point ")
+             << t.getZeroPoint();
+    return SmallVector<double>{t.getScale()};
+  }
+  auto a = cast<quant::UniformQuantizedPerAxisType>(q);
+  if (a.getQuantizedDimension() != axis)
+    return op->emitOpError("int8 weights must be quantized along axis ")
+           << axis << ", got axis " << a.getQuantizedDimension();
+  for (int64_t zp : a.getZeroPoints())
+    if (zp != 0)
+      return op->emitOpError("int8 weights must be symmetric (zero point "
+                             "0), got zero point ")
+             << zp;
+  return SmallVector<double>(a.getScales().begin(), a.getScales().end());
+}
+
+/// The bias must hold int32 integers (in the scale input x weight).
+LogicalResult checkBias(Operation *op, Value b) {
+  if (!b)
+    return success();
+  Type e = storageElementType(getElementTypeOrSelf(b.getType()));
+  if (!e.isSignlessInteger(32))
+    return op->emitOpError("int8 kernel needs an int32 bias, got ")
+           << getElementTypeOrSelf(b.getType());
+  return success();
+}
+
+LogicalResult quantizeMultiplier(Operation *op, double real, int32_t &m,
+                                 int32_t &s) {
+  if (tempo_quantize_multiplier(real, &m, &s) != 0)
+    return op->emitOpError("requantization scale ")
+           << real << " is out of the fixed-point range";
+  return success();
+}
+
+/// Multiplier and shift tables for real[c].
+FailureOr<std::pair<KernelTable, KernelTable>>
+multiplierTables(Operation *op, ArrayRef<double> real) {
+  KernelTable m, s;
+  for (double r : real) {
+    int32_t mm, ss;
+    if (failed(quantizeMultiplier(op, r, mm, ss)))
+      return failure();
+    m.values.push_back(mm);
+    s.values.push_back(ss);
+  }
+  return std::make_pair(m, s);
+}
+
+/// The clamp of the fused activation (attributes act, act_min, act_max) in
+/// the output's integer domain; see tempo/quant_params.h.
+LogicalResult activationClamp(Operation *op, quant::UniformQuantizedType y,
+                              int32_t &lo, int32_t &hi) {
+  lo = i32(y.getStorageTypeMin());
+  hi = i32(y.getStorageTypeMax());
+  auto act = op->getAttrOfType<StringAttr>("act");
+  StringRef kind = act ? act.getValue() : "none";
+  int32_t zp = i32(y.getZeroPoint());
+  double scale = y.getScale();
+  if (kind == "none")
+    return success();
+  if (kind == "relu") {
+    lo = std::max(lo, zp);
+    return success();
+  }
+  if (kind == "clip") {
+    auto bound = [&](StringRef name, double d) {
+      auto a = op->getAttrOfType<FloatAttr>(name);
+      return a ? a.getValueAsDouble() : d;
+    };
+    double l = bound("act_min", -INFINITY), h = bound("act_max", INFINITY);
+    if (std::isfinite(l))
+      lo = std::max(lo, tempo_quantize_value(l, scale, zp, lo, hi));
+    if (std::isfinite(h))
+      hi = std::min(hi, tempo_quantize_value(h, scale, zp, lo, hi));
+    return success();
+  }
+  return op->emitOpError("fused activation '")
+         << kind << "' has no int8 form (only relu and clip fold into the "
+                    "output clamp)";
+}
+
+KernelCall quantCall(const char *kernel, KernelParams p,
+                     std::vector<int> operands,
+                     std::vector<KernelTable> tables = {}) {
+  KernelCall c;
+  c.kernel = kernel;
+  c.params = p;
+  c.operands = std::move(operands);
+  c.tables = std::move(tables);
+  c.untyped = true;
+  return c;
+}
+
+/// The real function an int8 lookup table stands for, or null.
+using RealFn = std::function<double(double)>;
+RealFn pointwiseFunction(Operation *op) {
+  return llvm::TypeSwitch<Operation *, RealFn>(op)
+      .Case([](SigmoidOp) {
+        return [](double x) { return 1.0 / (1.0 + std::exp(-x)); };
+      })
+      .Case([](TanhOp) { return [](double x) { return std::tanh(x); }; })
+      .Case([](LeakyReluOp lr) {
+        double a = lr.getAlpha().convertToDouble();
+        return [a](double x) { return x < 0 ? a * x : x; };
+      })
+      .Case([](MathOp m) -> RealFn {
+        double a = m.getAlpha().convertToDouble(),
+               b = m.getBeta().convertToDouble();
+        StringRef fn = m.getFn();
+        if (fn == "hard_sigmoid")
+          return [a, b](double x) {
+            return std::max(0.0, std::min(1.0, a * x + b));
+          };
+        if (fn == "hard_swish")
+          return [](double x) {
+            return x * std::max(0.0, std::min(1.0, x / 6.0 + 0.5));
+          };
+        if (fn == "elu")
+          return [a](double x) { return x < 0 ? a * (std::exp(x) - 1) : x; };
+        if (fn == "softplus")
+          return [](double x) { return std::log1p(std::exp(x)); };
+        if (fn == "softsign")
+          return [](double x) { return x / (1 + std::fabs(x)); };
+        if (fn == "exp")
+          return [](double x) { return std::exp(x); };
+        if (fn == "abs")
+          return [](double x) { return std::fabs(x); };
+        if (fn == "neg")
+          return [](double x) { return -x; };
+        return nullptr;
+      })
+      .Default([](Operation *) { return RealFn(); });
+}
+
+double trampoline(double x, void *ctx) {
+  return (*static_cast<RealFn *>(ctx))(x);
+}
+
+template <typename P> const P &geom(const Calls &g, size_t i = 0) {
+  return std::get<P>(g[i].params);
+}
+
+FailureOr<Calls> convCalls(ConvOp conv, const Calls &g) {
+  Operation *op = conv;
+  auto x = int8Tensor(op, conv.getInput(), "input");
+  auto y = int8Tensor(op, conv.getOutput(), "output");
+  if (failed(x) || failed(y))
+    return failure();
+  auto ws = weightScales(op, conv.getWeight(), 0);
+  if (failed(ws) || failed(checkBias(op, conv.getBias())))
+    return failure();
+  const auto &f = geom<tempo_conv_params_t>(g);
+  tempo_qconv_params_t p{};
+  p.batch = f.batch;
+  p.in_c = f.in_c;
+  p.in_h = f.in_h;
+  p.in_w = f.in_w;
+  p.out_c = f.out_c;
+  p.out_h = f.out_h;
+  p.out_w = f.out_w;
+  p.k_h = f.k_h;
+  p.k_w = f.k_w;
+  p.stride_h = f.stride_h;
+  p.stride_w = f.stride_w;
+  p.dil_h = f.dil_h;
+  p.dil_w = f.dil_w;
+  p.pad_top = f.pad_top;
+  p.pad_left = f.pad_left;
+  p.groups = f.groups;
+  p.has_bias = f.has_bias;
+  p.in_zp = i32(x->getZeroPoint());
+  p.out_zp = i32(y->getZeroPoint());
+  p.per_channel = ws->size() > 1 ? 1 : 0;
+  p.pool = f.pool;
+  p.pool_h = f.pool_h;
+  p.pool_w = f.pool_w;
+  p.pooled_h = f.pooled_h;
+  p.pooled_w = f.pooled_w;
+  if (failed(activationClamp(op, *y, p.act_min, p.act_max)))
+    return failure();
+  SmallVector<double> real;
+  for (double s : *ws)
+    real.push_back(x->getScale() * s / y->getScale());
+  auto tables = multiplierTables(op, real);
+  if (failed(tables))
+    return failure();
+  return Calls{quantCall("conv_s8", p, {0, 1, conv.getBias() ? 2 : -1},
+                         {tables->first, tables->second})};
+}
+
+FailureOr<Calls> gemmCalls(GemmOp gemm, const Calls &g) {
+  Operation *op = gemm;
+  const auto &f = geom<tempo_gemm_params_t>(g);
+  if (f.trans_a || !f.trans_b || f.alpha != 1.0f ||
+      (f.has_c && (f.beta != 1.0f || f.c_rows != 1)))
+    return op->emitOpError("int8 kernel needs transB, no transA, alpha = "
+                           "beta = 1 and a per-column bias");
+  auto x = int8Tensor(op, gemm.getA(), "input");
+  auto y = int8Tensor(op, gemm.getOutput(), "output");
+  if (failed(x) || failed(y))
+    return failure();
+  auto ws = weightScales(op, gemm.getB(), 0);
+  if (failed(ws) || failed(checkBias(op, gemm.getC())))
+    return failure();
+  tempo_qfc_params_t p{};
+  p.batch = f.m;
+  p.in_features = f.k;
+  p.out_features = f.n;
+  p.has_bias = f.has_c;
+  p.in_zp = i32(x->getZeroPoint());
+  p.out_zp = i32(y->getZeroPoint());
+  p.per_channel = ws->size() > 1 ? 1 : 0;
+  if (failed(activationClamp(op, *y, p.act_min, p.act_max)))
+    return failure();
+  SmallVector<double> real;
+  for (double s : *ws)
+    real.push_back(x->getScale() * s / y->getScale());
+  auto tables = multiplierTables(op, real);
+  if (failed(tables))
+    return failure();
+  KernelCall c =
+      quantCall("fully_connected_s8", p, {0, 1, gemm.getC() ? 2 : -1},
+                {tables->first, tables->second});
+  c.typeArgs = {getElementTypeOrSelf(gemm.getOutput().getType())};
+  return Calls{c};
+}
+
+FailureOr<Calls> matmulCalls(MatMulOp mm, const Calls &g) {
+  Operation *op = mm;
+  auto a = int8Tensor(op, mm.getA(), "first input");
+  auto b = int8Tensor(op, mm.getB(), "second input");
+  auto y = int8Tensor(op, mm.getOutput(), "output");
+  if (failed(a) || failed(b) || failed(y))
+    return failure();
+  const auto &f = geom<tempo_matmul_params_t>(g);
+  tempo_qmatmul_params_t p{};
+  p.m = f.m;
+  p.n = f.n;
+  p.k = f.k;
+  p.batch_rank = f.batch_rank;
+  for (int i = 0; i < TEMPO_MAX_RANK; ++i) {
+    p.out_batch_dims[i] = f.out_batch_dims[i];
+    p.a_batch_strides[i] = f.a_batch_strides[i];
+    p.b_batch_strides[i] = f.b_batch_strides[i];
+  }
+  p.a_zp = i32(a->getZeroPoint());
+  p.b_zp = i32(b->getZeroPoint());
+  p.out_zp = i32(y->getZeroPoint());
+  if (failed(quantizeMultiplier(op, a->getScale() * b->getScale() / y->getScale(),
+                                p.multiplier, p.shift)) ||
+      failed(activationClamp(op, *y, p.act_min, p.act_max)))
+    return failure();
+  return Calls{quantCall("matmul_s8", p, {0, 1})};
+}
+
+FailureOr<Calls> binaryCalls(Operation *op, const Calls &g, const char *kernel,
+                             bool isMul) {
+  auto a = int8Tensor(op, op->getOperand(0), "first input");
+  auto b = int8Tensor(op, op->getOperand(1), "second input");
+  auto y = int8Tensor(op, op->getResult(0), "output");
+  if (failed(a) || failed(b) || failed(y))
+    return failure();
+  const auto &f = geom<tempo_broadcast_params_t>(g);
+  tempo_qbinary_params_t p{};
+  p.rank = f.rank;
+  p.size = f.size;
+  for (int i = 0; i < TEMPO_MAX_RANK; ++i) {
+    p.out_dims[i] = f.out_dims[i];
+    p.a_strides[i] = f.a_strides[i];
+    p.b_strides[i] = f.b_strides[i];
+  }
+  p.a_zp = i32(a->getZeroPoint());
+  p.b_zp = i32(b->getZeroPoint());
+  p.out_zp = i32(y->getZeroPoint());
+  int rc = isMul ? tempo_qbinary_mul_setup(a->getScale(), b->getScale(),
+                                           y->getScale(), &p)
+                 : tempo_qbinary_add_setup(a->getScale(), b->getScale(),
+                                           y->getScale(), &p);
+  if (rc != 0)
+    return op->emitOpError("requantization scales are out of the "
+                           "fixed-point range");
+  if (failed(activationClamp(op, *y, p.act_min, p.act_max)))
+    return failure();
+  return Calls{quantCall(kernel, p, {0, 1})};
+}
+
+FailureOr<Calls> poolCalls(Operation *op, const Calls &g, const char *kernel) {
+  auto x = int8Tensor(op, op->getOperand(0), "input");
+  auto y = int8Tensor(op, op->getResult(0), "output");
+  if (failed(x) || failed(y))
+    return failure();
+  if (*x != *y)
+    return op->emitOpError("int8 pooling keeps the scale and zero point: "
+                           "input ")
+           << *x << ", output " << *y;
+  const auto &f = geom<tempo_pool_params_t>(g);
+  tempo_qpool_params_t p{};
+  p.batch = f.batch;
+  p.channels = f.channels;
+  p.in_h = f.in_h;
+  p.in_w = f.in_w;
+  p.out_h = f.out_h;
+  p.out_w = f.out_w;
+  p.k_h = f.k_h;
+  p.k_w = f.k_w;
+  p.stride_h = f.stride_h;
+  p.stride_w = f.stride_w;
+  p.dil_h = f.dil_h;
+  p.dil_w = f.dil_w;
+  p.pad_top = f.pad_top;
+  p.pad_left = f.pad_left;
+  p.pad_bottom = f.pad_bottom;
+  p.pad_right = f.pad_right;
+  p.count_include_pad = f.count_include_pad;
+  p.zp = i32(x->getZeroPoint());
+  p.act_min = -128;
+  p.act_max = 127;
+  return Calls{quantCall(kernel, p, {0})};
+}
+
+FailureOr<Calls> unaryCalls(Operation *op, const Calls &g) {
+  auto x = int8Tensor(op, op->getOperand(0), "input");
+  auto y = int8Tensor(op, op->getResult(0), "output");
+  if (failed(x) || failed(y))
+    return failure();
+  int32_t size = isa<MathOp>(op) ? geom<tempo_math_params_t>(g).size
+                                  : geom<tempo_unary_params_t>(g).size;
+  // Relu and Clip are clamps (with a rescale if the types differ).
+  if (isa<ReluOp, ClipOp>(op)) {
+    double lo = 0.0, hi = INFINITY;
+    if (auto clip = dyn_cast<ClipOp>(op)) {
+      lo = clip.getMin().convertToDouble();
+      hi = clip.getMax().convertToDouble();
+    }
+    auto bound = [&](double v, int32_t dflt) {
+      return std::isfinite(v) ? tempo_quantize_value(v, y->getScale(),
+                                                     i32(y->getZeroPoint()),
+                                                     -128, 127)
+                              : dflt;
+    };
+    int32_t qlo = bound(lo, -128), qhi = bound(hi, 127);
+    if (*x == *y)
+      return Calls{quantCall("clamp_s8", tempo_qclamp_params_t{size, qlo, qhi},
+                             {0})};
+    tempo_requant_params_t p{size, i32(x->getZeroPoint()),
+                             i32(y->getZeroPoint()), 0, 0, qlo, qhi};
+    if (failed(quantizeMultiplier(op, x->getScale() / y->getScale(),
+                                  p.multiplier, p.shift)))
+      return failure();
+    return Calls{quantCall("requantize_s8", p, {0})};
+  }
+  RealFn fn = pointwiseFunction(op);
+  if (!fn)
+    return op->emitOpError("has no int8 form");
+  int8_t lut[256];
+  tempo_build_lut_s8(x->getScale(), i32(x->getZeroPoint()), y->getScale(),
+                     i32(y->getZeroPoint()), trampoline, &fn, lut);
+  KernelTable t;
+  t.cType = "int8_t";
+  t.values.assign(lut, lut + 256);
+  return Calls{quantCall("lut_s8", tempo_lut_params_t{size}, {0}, {t})};
+}
+
+FailureOr<Calls> softmaxCalls(SoftmaxOp sm, const Calls &g) {
+  Operation *op = sm;
+  auto x = int8Tensor(op, sm.getInput(), "input");
+  auto y = int8Tensor(op, sm.getOutput(), "output");
+  if (failed(x) || failed(y))
+    return failure();
+  if (y->getScale() != 1.0 / 256 || y->getZeroPoint() != -128)
+    return op->emitOpError("int8 softmax writes scale 1/256, zero point "
+                           "-128, got ")
+           << *y;
+  const auto &f = geom<tempo_softmax_params_t>(g);
+  uint16_t table[256];
+  tempo_build_softmax_exp_table(x->getScale(), 1.0, table);
+  KernelTable t;
+  t.cType = "uint16_t";
+  t.values.assign(table, table + 256);
+  return Calls{quantCall("softmax_s8",
+                         tempo_qsoftmax_params_t{f.outer, f.n, f.inner}, {0},
+                         {t})};
+}
+
+FailureOr<Calls> globalAveragePoolCalls(Operation *op, const Calls &g) {
+  auto x = int8Tensor(op, op->getOperand(0), "input");
+  auto y = int8Tensor(op, op->getResult(0), "output");
+  if (failed(x) || failed(y))
+    return failure();
+  const auto &f = geom<tempo_reduce_params_t>(g);
+  tempo_qreduce_params_t p{};
+  p.outer = f.outer;
+  p.inner = f.inner;
+  p.in_zp = i32(x->getZeroPoint());
+  p.out_zp = i32(y->getZeroPoint());
+  p.act_min = -128;
+  p.act_max = 127;
+  if (failed(quantizeMultiplier(op, x->getScale() / y->getScale(),
+                                p.multiplier, p.shift)))
+    return failure();
+  return Calls{quantCall("global_average_pool_s8", p, {0})};
+}
+
+FailureOr<Calls> concatCalls(ConcatOp cat, const Calls &g) {
+  Operation *op = cat;
+  auto y = int8Tensor(op, cat.getOutput(), "output");
+  if (failed(y))
+    return failure();
+  Calls calls;
+  for (auto [i, in] : llvm::enumerate(cat.getInputs())) {
+    auto x = int8Tensor(op, in, "input");
+    if (failed(x))
+      return failure();
+    const auto &f = geom<tempo_concat_params_t>(g, i);
+    tempo_qconcat_params_t p{};
+    p.outer = f.outer;
+    p.in_inner = f.in_inner;
+    p.out_inner = f.out_inner;
+    p.offset = f.offset;
+    p.identity = *x == *y ? 1 : 0;
+    p.in_zp = i32(x->getZeroPoint());
+    p.out_zp = i32(y->getZeroPoint());
+    if (!p.identity &&
+        failed(quantizeMultiplier(op, x->getScale() / y->getScale(),
+                                  p.multiplier, p.shift)))
+      return failure();
+    calls.push_back(quantCall("concat_s8", p, {(int)i}));
+  }
+  return calls;
+}
+
+/// The scale / zero point fields and tables of a quantize or dequantize.
+FailureOr<Calls> edgeCalls(Operation *op, Value quantized, const char *kernel) {
+  quant::QuantizedType q = quantizedElementType(quantized.getType());
+  auto shaped = cast<RankedTensorType>(quantized.getType());
+  tempo_quantize_params_t p{};
+  p.size = i32(shaped.getNumElements());
+  std::vector<KernelTable> tables(2);
+  tables[0].cType = "float";
+  if (auto t = dyn_cast<quant::UniformQuantizedType>(q)) {
+    p.scale = static_cast<float>(t.getScale());
+    p.zp = i32(t.getZeroPoint());
+  } else if (auto a = dyn_cast<quant::UniformQuantizedPerAxisType>(q)) {
+    int32_t axis = a.getQuantizedDimension();
+    p.channels = i32(shaped.getDimSize(axis));
+    int64_t inner = 1;
+    for (int64_t d : shaped.getShape().drop_front(axis + 1))
+      inner *= d;
+    p.inner = i32(inner);
+    for (double s : a.getScales())
+      tables[0].values.push_back(static_cast<float>(s));
+    for (int64_t z : a.getZeroPoints())
+      tables[1].values.push_back(static_cast<double>(z));
+  } else {
+    return op->emitOpError("supports uniform quantized types");
+  }
+  KernelCall c = quantCall(kernel, p, {0}, tables);
+  c.typeArgs = {q};
+  return Calls{c};
+}
+
+FailureOr<Calls> requantizeCalls(RequantizeOp rq) {
+  auto x = perTensor(rq.getInput()), y = perTensor(rq.getOutput());
+  tempo_requant_params_t p{};
+  p.size = i32(cast<RankedTensorType>(rq.getType()).getNumElements());
+  p.in_zp = i32(x.getZeroPoint());
+  p.out_zp = i32(y.getZeroPoint());
+  p.act_min = i32(y.getStorageTypeMin());
+  p.act_max = i32(y.getStorageTypeMax());
+  if (failed(quantizeMultiplier(rq, x.getScale() / y.getScale(), p.multiplier,
+                                p.shift)))
+    return failure();
+  KernelCall c = quantCall("requantize", p, {0});
+  c.typeArgs = {x, y};
+  return Calls{c};
+}
+
+/// True if some operand or result is quantized (only then are there tables).
+bool runsQuantizedKernelsQuietly(Operation *op) {
+  auto quantized = [](Value v) {
+    return quantizedElementType(v.getType()) != nullptr;
+  };
+  return op->getNumResults() == 1 &&
+         (llvm::any_of(op->getOperands(), quantized) ||
+          llvm::any_of(op->getResults(), quantized));
+}
+
+} // namespace
+
+FailureOr<std::vector<KernelCall>>
+mlir::tempo::buildQuantKernelCalls(Operation *op, const Calls &geometry) {
+  return llvm::TypeSwitch<Operation *, FailureOr<Calls>>(op)
+      .Case([&](ConvOp c) { return convCalls(c, geometry); })
+      .Case([&](GemmOp c) { return gemmCalls(c, geometry); })
+      .Case([&](MatMulOp c) { return matmulCalls(c, geometry); })
+      .Case([&](AddOp) { return binaryCalls(op, geometry, "add_s8", false); })
+      .Case([&](SubOp) { return binaryCalls(op, geometry, "sub_s8", false); })
+      .Case([&](MulOp) { return binaryCalls(op, geometry, "mul_s8", true); })
+      .Case([&](MaxPoolOp) { return poolCalls(op, geometry, "max_pool_s8"); })
+      .Case([&](AveragePoolOp) {
+        return poolCalls(op, geometry, "average_pool_s8");
+      })
+      .Case([&](GlobalAveragePoolOp) {
+        return globalAveragePoolCalls(op, geometry);
+      })
+      .Case([&](ConcatOp c) { return concatCalls(c, geometry); })
+      .Case<ReluOp, ClipOp, SigmoidOp, TanhOp, LeakyReluOp, MathOp>(
+          [&](Operation *) { return unaryCalls(op, geometry); })
+      .Case([&](SoftmaxOp s) { return softmaxCalls(s, geometry); })
+      .Case([&](QuantizeOp q) {
+        return edgeCalls(op, q.getOutput(), "quantize_linear");
+      })
+      .Case([&](DequantizeOp d) {
+        return edgeCalls(op, d.getInput(), "dequantize_linear");
+      })
+      .Case([&](RequantizeOp r) { return requantizeCalls(r); })
+      .Default([&](Operation *) -> FailureOr<Calls> {
+        return op->emitOpError("has no int8 kernel");
+      });
+}
+
+int64_t mlir::tempo::kernelTableBytes(Operation *op) {
+  if (!runsQuantizedKernelsQuietly(op))
+    return 0;
+  ScopedDiagnosticHandler quiet(op->getContext(),
+                                [](Diagnostic &) { return success(); });
+  FailureOr<Calls> calls = buildKernelCalls(op);
+  if (failed(calls))
+    return 0;
+  int64_t bytes = 0;
+  for (const KernelCall &c : *calls)
+    for (const KernelTable &t : c.tables) {
+      StringRef type = t.cType;
+      bytes += (type == "int8_t" ? 1 : type == "uint16_t" ? 2 : 4) *
+               (int64_t)t.values.size();
+    }
+  return bytes;
+}
