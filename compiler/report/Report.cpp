@@ -310,8 +310,34 @@ mlir::tempo::buildReport(func::FuncOp func, const TargetDescription &target,
       memory["arena_over_unoptimized_x1000"] =
           whole(1000.0 * arena.getInt() / double(raw.getInt()));
   }
+  // The model's inputs and outputs, with what firmware needs to feed a
+  // quantized one (scale and zero point).
+  auto ioList = [&](bool inputs) {
+    llvm::json::Array list;
+    auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+    unsigned n = inputs ? func.getNumArguments() : func.getNumResults();
+    for (unsigned i = 0; i < n; ++i) {
+      Type t = inputs ? func.getArgumentTypes()[i] : func.getResultTypes()[i];
+      auto name = inputs ? func.getArgAttrOfType<StringAttr>(i, kNameAttr)
+                         : func.getResultAttrOfType<StringAttr>(i, kNameAttr);
+      Value v = inputs ? Value(func.getArgument(i)) : ret.getOperand(i);
+      llvm::json::Object o{{"name", name ? name.str() : ""},
+                           {"type", typeString(t)},
+                           {"bytes", tensorBytes(t)},
+                           {"arena_offset", plannedOffset(v)}};
+      if (auto q = dyn_cast_or_null<quant::UniformQuantizedType>(
+              quantizedElementType(t))) {
+        o["scale"] = q.getScale();
+        o["zero_point"] = q.getZeroPoint();
+      }
+      list.push_back(std::move(o));
+    }
+    return list;
+  };
   return llvm::json::Object{
       {"schema", "tempo.report/1"},
+      {"inputs", ioList(true)},
+      {"outputs", ioList(false)},
       {"tempoc_version", TEMPO_VERSION},
       {"model", llvm::json::Object{{"file", info.modelFile},
                                    {"digest", info.modelDigest},
