@@ -373,7 +373,9 @@ void mlir::tempo::printAccuracyTable(llvm::raw_ostream &os,
      << " sample(s)):\n";
   auto row = [&](const llvm::json::Value &v, bool output) {
     const llvm::json::Object *o = v.getAsObject();
-    os << llvm::format("  %-8s %-28s %-8s %9.2f dB  max %-10.4g mean %-10.4g",
+    std::string line;
+    llvm::raw_string_ostream ls(line);
+    ls << llvm::format("  %-8s %-28s %-8s %9.2f dB  max %-10.4g mean %-10.4g",
                        output ? "output" : "layer",
                        o->getString("name").value_or("").str().c_str(),
                        o->getString("precision").value_or("").str().c_str(),
@@ -381,8 +383,8 @@ void mlir::tempo::printAccuracyTable(llvm::raw_ostream &os,
                        o->getNumber("max_abs_error").value_or(0),
                        o->getNumber("mean_abs_error").value_or(0));
     if (auto agree = o->getNumber("argmax_agreement"))
-      os << llvm::format("  argmax agrees %.1f%%", *agree * 100);
-    os << "\n";
+      ls << llvm::format("  argmax agrees %.1f%%", *agree * 100);
+    os << llvm::StringRef(line).rtrim() << "\n";
   };
   if (const llvm::json::Array *outs = accuracy.getArray("outputs"))
     for (const llvm::json::Value &v : *outs)
