@@ -580,6 +580,8 @@ mlir::tempo::buildQuantKernelCalls(Operation *op, const Calls &geometry) {
         return edgeCalls(op, d.getInput(), "dequantize_linear");
       })
       .Case([&](RequantizeOp r) { return requantizeCalls(r); })
+      // Reinterprets the storage (the verifier checked it): a plain copy.
+      .Case([&](CastOp) -> FailureOr<Calls> { return geometry; })
       .Default([&](Operation *) -> FailureOr<Calls> {
         return op->emitOpError("has no int8 kernel");
       });

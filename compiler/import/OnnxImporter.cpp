@@ -26,6 +26,7 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <numeric>
 
 using namespace mlir;
 using namespace mlir::tempo;
@@ -144,8 +145,6 @@ public:
 
   OwningOpRef<ModuleOp> run(StringRef funcName);
   static const llvm::StringMap<ImportFn> &table();
-  /// Quantized ops: recognised, reported as not supported yet at the node.
-  LogicalResult importQuantized(const onnx::NodeProto &node);
 
 private:
   // --- helpers -------------------------------------------------------------
@@ -195,6 +194,13 @@ private:
              ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
              ArrayRef<int64_t> dilations);
   LogicalResult sameElementTypes(const onnx::NodeProto &node, Value a, Value b);
+
+  /// A conv (matmul) of `node`'s geometry (attributes, numpy promotion of
+  /// 1-D operands) with result element type `outElt`.
+  FailureOr<Value> createConv(const onnx::NodeProto &node, Value x, Value w,
+                              Value bias, Type outElt);
+  FailureOr<Value> createMatMul(const onnx::NodeProto &node, Value a, Value b,
+                                Type outElt);
 
   // --- op importers --------------------------------------------------------
   LogicalResult importConv(const onnx::NodeProto &node);
@@ -272,6 +278,45 @@ private:
   LogicalResult importWindow(const onnx::NodeProto &node);
   LogicalResult importMelWeightMatrix(const onnx::NodeProto &node);
 
+  // --- quantized ops (docs/quantization.md) --------------------------------
+  /// The constant value of input `i`, a scale, zero point or weight; the
+  /// error names the operand as ONNX does ("QLinearConv's x_scale").
+  FailureOr<DenseElementsAttr> quantParam(const onnx::NodeProto &node, int i);
+  /// The uniform type of the values that input `s` scales and input `z`
+  /// zero-points: per tensor, or per axis `axis` of `shape` for a 1-D scale
+  /// with more than one value. The storage type is the zero point's, else
+  /// `storage`.
+  FailureOr<quant::QuantizedType>
+  quantTypeOf(const onnx::NodeProto &node, int s, int z,
+              ArrayRef<int64_t> shape, int64_t axis, Type storage);
+  /// Input `i`, a plain integer tensor, as an int8 per-tensor quantized
+  /// value: viewed as type `q` (scale input s, zero point input z), then
+  /// moved to int8 storage if it is uint8.
+  FailureOr<Value> int8Operand(const onnx::NodeProto &node, int i, int s,
+                               int z);
+  /// The per-tensor int8 type an output of scale input s and zero point
+  /// input z is computed in, and that type itself (uint8 or int8).
+  FailureOr<std::pair<quant::UniformQuantizedType,
+                      quant::UniformQuantizedType>>
+  int8Result(const onnx::NodeProto &node, int s, int z);
+  /// `v`, a plain integer tensor (or constant) of q's storage type, as q.
+  Value asQuantized(Location loc, Value v, quant::QuantizedType q);
+  /// A quantized value as its plain storage tensor (the model's API type).
+  Value asStorage(Location loc, Value v);
+  /// An int8 quantized value `v` requantized to `q` (uint8 storage).
+  Value requantizeTo(Location loc, Value v, quant::QuantizedType q);
+  /// `v` cast to f32 minus its zero point (input z, if given); the largest
+  /// |v - zp| any stored value can give is added to `range`.
+  FailureOr<Value> floatMinusZeroPoint(const onnx::NodeProto &node, Value v,
+                                       int z, ArrayRef<int64_t> zpShape,
+                                       double &range);
+  LogicalResult importQuantizeLinear(const onnx::NodeProto &node);
+  LogicalResult importDequantizeLinear(const onnx::NodeProto &node);
+  LogicalResult importQLinearMatMul(const onnx::NodeProto &node);
+  LogicalResult importQLinearConv(const onnx::NodeProto &node);
+  LogicalResult importConvInteger(const onnx::NodeProto &node);
+  LogicalResult importMatMulInteger(const onnx::NodeProto &node);
+
   MLIRContext &ctx;
   const mlir::tempo::LoadedModel &model;
   OpBuilder builder;
@@ -298,11 +343,11 @@ const llvm::StringMap<ImportFn> &GraphImporter::table() {
       {"Constant", &GraphImporter::importConstant},
       {"ConstantOfShape", &GraphImporter::importConstantOfShape},
       {"Conv", &GraphImporter::importConv},
-      {"ConvInteger", &GraphImporter::importQuantized},
+      {"ConvInteger", &GraphImporter::importConvInteger},
       {"ConvTranspose", &GraphImporter::importConvTranspose},
       {"Cos", &GraphImporter::importMath},
       {"DFT", &GraphImporter::importDft},
-      {"DequantizeLinear", &GraphImporter::importQuantized},
+      {"DequantizeLinear", &GraphImporter::importDequantizeLinear},
       {"Div", &GraphImporter::importBinary<DivOp>},
       {"Dropout", &GraphImporter::importIdentity},
       {"Elu", &GraphImporter::importMath},
@@ -329,7 +374,7 @@ const llvm::StringMap<ImportFn> &GraphImporter::table() {
       {"Log", &GraphImporter::importMath},
       {"LogSoftmax", &GraphImporter::importAxisOp<LogSoftmaxOp>},
       {"MatMul", &GraphImporter::importMatMul},
-      {"MatMulInteger", &GraphImporter::importQuantized},
+      {"MatMulInteger", &GraphImporter::importMatMulInteger},
       {"Max", &GraphImporter::importBinaryMath},
       {"MaxPool", &GraphImporter::importPool<MaxPoolOp>},
       {"Mean", &GraphImporter::importBinaryMath},
@@ -340,9 +385,9 @@ const llvm::StringMap<ImportFn> &GraphImporter::table() {
       {"PRelu", &GraphImporter::importBinaryMath},
       {"Pad", &GraphImporter::importPad},
       {"Pow", &GraphImporter::importBinaryMath},
-      {"QLinearConv", &GraphImporter::importQuantized},
-      {"QLinearMatMul", &GraphImporter::importQuantized},
-      {"QuantizeLinear", &GraphImporter::importQuantized},
+      {"QLinearConv", &GraphImporter::importQLinearConv},
+      {"QLinearMatMul", &GraphImporter::importQLinearMatMul},
+      {"QuantizeLinear", &GraphImporter::importQuantizeLinear},
       {"RNN", &GraphImporter::importRecurrent},
       {"Range", &GraphImporter::importRange},
       {"Reciprocal", &GraphImporter::importMath},
@@ -386,8 +431,7 @@ const llvm::StringMap<ImportFn> &GraphImporter::table() {
 std::vector<std::string> mlir::tempo::supportedOnnxOps() {
   std::vector<std::string> ops;
   for (const auto &e : GraphImporter::table())
-    if (e.getValue() != &GraphImporter::importQuantized) // imports to an error
-      ops.push_back(e.getKey().str());
+    ops.push_back(e.getKey().str());
   std::sort(ops.begin(), ops.end());
   return ops;
 }
@@ -556,7 +600,6 @@ GraphImporter::windowPads(const onnx::NodeProto &node, ArrayRef<int64_t> in,
 //===----------------------------------------------------------------------===//
 
 LogicalResult GraphImporter::importConv(const onnx::NodeProto &node) {
-  Location loc = nodeLoc(node);
   FailureOr<Value> x = input(node, 0), w = input(node, 1);
   if (failed(x) || failed(w) || failed(sameElementTypes(node, *x, *w)))
     return failure();
@@ -567,7 +610,18 @@ LogicalResult GraphImporter::importConv(const onnx::NodeProto &node) {
       return failure();
     bias = *b;
   }
-  ArrayRef<int64_t> xs = shape(*x), ws = shape(*w);
+  FailureOr<Value> y = createConv(node, *x, *w, bias, elt(*x));
+  if (failed(y))
+    return failure();
+  define(node, 0, *y);
+  return success();
+}
+
+FailureOr<Value> GraphImporter::createConv(const onnx::NodeProto &node,
+                                           Value x, Value w, Value bias,
+                                           Type outElt) {
+  Location loc = nodeLoc(node);
+  ArrayRef<int64_t> xs = shape(x), ws = shape(w);
   if ((xs.size() != 3 && xs.size() != 4) || ws.size() != xs.size())
     return emitError(loc) << "Conv supports 1-D and 2-D convolutions (input "
                              "rank 3 or 4), got rank "
@@ -592,13 +646,13 @@ LogicalResult GraphImporter::importConv(const onnx::NodeProto &node) {
       return emitError(loc) << "the kernel does not fit spatial dim " << i;
     out.push_back(o);
   }
-  auto op = builder.create<ConvOp>(loc, tensor(out, elt(*x)), *x, *w, bias,
-                                   builder.getDenseI64ArrayAttr(strides),
-                                   builder.getDenseI64ArrayAttr(dilations),
-                                   builder.getDenseI64ArrayAttr(*pads),
-                                   builder.getI64IntegerAttr(group));
-  define(node, 0, op);
-  return success();
+  return builder
+      .create<ConvOp>(loc, tensor(out, outElt), x, w, bias,
+                      builder.getDenseI64ArrayAttr(strides),
+                      builder.getDenseI64ArrayAttr(dilations),
+                      builder.getDenseI64ArrayAttr(*pads),
+                      builder.getI64IntegerAttr(group))
+      .getResult();
 }
 
 LogicalResult GraphImporter::importGemm(const onnx::NodeProto &node) {
@@ -628,14 +682,23 @@ LogicalResult GraphImporter::importGemm(const onnx::NodeProto &node) {
 }
 
 LogicalResult GraphImporter::importMatMul(const onnx::NodeProto &node) {
-  Location loc = nodeLoc(node);
   FailureOr<Value> a = input(node, 0), b = input(node, 1);
   if (failed(a) || failed(b) || failed(sameElementTypes(node, *a, *b)))
     return failure();
+  FailureOr<Value> y = createMatMul(node, *a, *b, elt(*a));
+  if (failed(y))
+    return failure();
+  define(node, 0, *y);
+  return success();
+}
+
+FailureOr<Value> GraphImporter::createMatMul(const onnx::NodeProto &node,
+                                             Value a, Value b, Type outElt) {
+  Location loc = nodeLoc(node);
   // 1-D operands: promote, multiply, then drop the promoted dim (numpy).
-  bool aVec = shape(*a).size() == 1, bVec = shape(*b).size() == 1;
-  Value av = aVec ? reshape(loc, *a, {1, shape(*a)[0]}) : *a;
-  Value bv = bVec ? reshape(loc, *b, {shape(*b)[0], 1}) : *b;
+  bool aVec = shape(a).size() == 1, bVec = shape(b).size() == 1;
+  Value av = aVec ? reshape(loc, a, {1, shape(a)[0]}) : a;
+  Value bv = bVec ? reshape(loc, b, {shape(b)[0], 1}) : b;
   ArrayRef<int64_t> as = shape(av), bs = shape(bv);
   auto batch = broadcastShapes(as.drop_back(2), bs.drop_back(2));
   if (!batch || as.back() != bs[bs.size() - 2])
@@ -643,14 +706,13 @@ LogicalResult GraphImporter::importMatMul(const onnx::NodeProto &node) {
   SmallVector<int64_t> out(*batch);
   out.push_back(as[as.size() - 2]);
   out.push_back(bs.back());
-  Value y = builder.create<MatMulOp>(loc, tensor(out, elt(av)), av, bv);
+  Value y = builder.create<MatMulOp>(loc, tensor(out, outElt), av, bv);
   SmallVector<int64_t> final(*batch);
   if (!aVec)
     final.push_back(as[as.size() - 2]);
   if (!bVec)
     final.push_back(bs.back());
-  define(node, 0, reshape(loc, y, final));
-  return success();
+  return reshape(loc, y, final);
 }
 
 LogicalResult GraphImporter::importBatchNorm(const onnx::NodeProto &node) {
@@ -2188,10 +2250,537 @@ GraphImporter::importMelWeightMatrix(const onnx::NodeProto &node) {
   return success();
 }
 
-LogicalResult GraphImporter::importQuantized(const onnx::NodeProto &node) {
-  return emitError(nodeLoc(node)) << node.op_type()
-                                  << " is not supported yet (quantized ops are "
-                                     "imported in a later change)";
+//===----------------------------------------------------------------------===//
+// Quantized ops: QDQ, QLinearConv / QLinearMatMul, ConvInteger / MatMulInteger
+//
+// Values the model's API sees stay plain integer tensors (ui8 / i8); inside,
+// a tempo.cast views them as the quant dialect's uniform type their scale
+// and zero point give. QLinearConv / QLinearMatMul compute on int8 (uint8
+// moves its zero point by 128, exactly) with the int8 kernels of
+// docs/quantization.md; scales and zero points are compile-time constants.
+//===----------------------------------------------------------------------===//
+
+/// ONNX's operand names of the quantized ops, for messages.
+static StringRef quantOperandName(StringRef op, int i) {
+  static const char *const kQLinear[] = {
+      "x",     "x_scale", "x_zero_point", "w", "w_scale", "w_zero_point",
+      "y_scale", "y_zero_point", "B"};
+  static const char *const kQLinearMatMul[] = {
+      "a", "a_scale", "a_zero_point", "b", "b_scale", "b_zero_point",
+      "y_scale", "y_zero_point"};
+  static const char *const kQuantize[] = {"x", "y_scale", "y_zero_point"};
+  static const char *const kDequantize[] = {"x", "x_scale", "x_zero_point"};
+  static const char *const kConvInteger[] = {"x", "w", "x_zero_point",
+                                             "w_zero_point"};
+  static const char *const kMatMulInteger[] = {"A", "B", "a_zero_point",
+                                               "b_zero_point"};
+  auto pick = [&](auto &names) -> StringRef {
+    return i < (int)std::size(names) ? names[i] : "";
+  };
+  if (op == "QLinearConv")
+    return pick(kQLinear);
+  if (op == "QLinearMatMul")
+    return pick(kQLinearMatMul);
+  if (op == "QuantizeLinear")
+    return pick(kQuantize);
+  if (op == "DequantizeLinear")
+    return pick(kDequantize);
+  if (op == "ConvInteger")
+    return pick(kConvInteger);
+  if (op == "MatMulInteger")
+    return pick(kMatMulInteger);
+  return "";
+}
+
+/// The per-tensor int8 type with q's scale: q itself, or for uint8 the same
+/// values with the zero point moved by -128.
+static quant::UniformQuantizedType int8Equivalent(quant::UniformQuantizedType q) {
+  if (q.isSigned())
+    return q;
+  Type i8 = IntegerType::get(q.getContext(), 8);
+  return quant::UniformQuantizedType::get(
+      quant::QuantizationFlags::Signed, i8, q.getExpressedType(), q.getScale(),
+      q.getZeroPoint() - 128, -128, 127);
+}
+
+/// The integer value of element `i` of an integer constant.
+static int64_t intAt(DenseElementsAttr a, int64_t i) {
+  APInt v = a.getValues<APInt>()[i];
+  return a.getElementType().isUnsignedInteger() ? (int64_t)v.getZExtValue()
+                                                : v.getSExtValue();
+}
+
+/// The stored-value range [lo, hi] of an integer element type.
+static std::pair<int64_t, int64_t> integerRange(Type t) {
+  auto it = cast<IntegerType>(t);
+  unsigned w = it.getWidth();
+  if (it.isUnsigned())
+    return {0, (int64_t)((1ULL << w) - 1)};
+  return {-(int64_t)(1ULL << (w - 1)), (int64_t)(1ULL << (w - 1)) - 1};
+}
+
+FailureOr<DenseElementsAttr>
+GraphImporter::quantParam(const onnx::NodeProto &node, int i) {
+  FailureOr<Value> v = input(node, i);
+  if (failed(v))
+    return failure();
+  if (DenseElementsAttr dense = constantOf(*v))
+    return dense;
+  return emitError(nodeLoc(node))
+         << node.op_type() << "'s " << quantOperandName(node.op_type(), i)
+         << " must be a constant (freeze it with --freeze-input "
+         << node.input(i) << "=FILE.pb)";
+}
+
+FailureOr<quant::QuantizedType>
+GraphImporter::quantTypeOf(const onnx::NodeProto &node, int s, int z,
+                           ArrayRef<int64_t> shape, int64_t axis,
+                           Type storage) {
+  Location loc = nodeLoc(node);
+  StringRef op = node.op_type();
+  FailureOr<DenseElementsAttr> scale = quantParam(node, s);
+  if (failed(scale))
+    return failure();
+  if (!scale->getElementType().isF32())
+    return emitError(loc) << op << "'s " << quantOperandName(op, s)
+                          << " must be float32, got "
+                          << scale->getElementType();
+  SmallVector<double> scales;
+  for (const APFloat &f : scale->getValues<APFloat>())
+    scales.push_back(f.convertToDouble());
+  SmallVector<int64_t> zps(scales.size(), 0);
+  if (hasInput(node, z)) {
+    FailureOr<DenseElementsAttr> zp = quantParam(node, z);
+    if (failed(zp))
+      return failure();
+    if (zp->getNumElements() != (int64_t)scales.size())
+      return emitError(loc) << op << " has " << zp->getNumElements()
+                            << " zero points for " << scales.size()
+                            << " scales";
+    storage = zp->getElementType();
+    if (isa<IntegerType>(storage))
+      for (int64_t i = 0; i < (int64_t)zps.size(); ++i)
+        zps[i] = intAt(*zp, i);
+  }
+  auto it = dyn_cast<IntegerType>(storage);
+  if (!it || !(it.getWidth() == 8 || it.getWidth() == 16 ||
+               (it.getWidth() == 32 && !it.isUnsigned())))
+    return emitError(loc) << op << "'s quantized values must be int8, uint8, "
+                                   "int16, uint16 or int32, got "
+                          << storage;
+  auto [lo, hi] = integerRange(it);
+  for (double v : scales)
+    if (!(v > 0.0) || !std::isfinite(v))
+      return emitError(loc) << op << "'s " << quantOperandName(op, s)
+                            << " must be positive and finite, got " << v;
+  unsigned flags = it.isUnsigned() ? 0 : quant::QuantizationFlags::Signed;
+  Type stored = IntegerType::get(&ctx, it.getWidth());
+  Type f32 = builder.getF32Type();
+  if (scale->getType().getRank() == 1 && scales.size() > 1) {
+    int64_t rank = shape.size();
+    if (axis < -rank || axis >= rank ||
+        shape[axis < 0 ? axis + rank : axis] != (int64_t)scales.size())
+      return emitError(loc) << op << " has " << scales.size()
+                            << " scales, which do not match axis " << axis
+                            << " of its rank-" << rank << " tensor";
+    return cast<quant::QuantizedType>(quant::UniformQuantizedPerAxisType::get(
+        flags, stored, f32, scales, zps, axis < 0 ? axis + rank : axis, lo,
+        hi));
+  }
+  if (scales.size() != 1)
+    return emitError(loc) << op << "'s " << quantOperandName(op, s)
+                          << " must be a scalar or 1-D, got "
+                          << scale->getType();
+  return cast<quant::QuantizedType>(quant::UniformQuantizedType::get(
+      flags, stored, f32, scales[0], zps[0], lo, hi));
+}
+
+Value GraphImporter::asQuantized(Location loc, Value v,
+                                 quant::QuantizedType q) {
+  RankedTensorType type = tensor(shape(v), q);
+  if (v.getType() == type)
+    return v;
+  // A QuantizeLinear's output read again: its quantized value.
+  if (auto c = v.getDefiningOp<CastOp>(); c && c.getInput().getType() == type)
+    return c.getInput();
+  if (DenseElementsAttr dense = constantOf(v))
+    return builder.create<ConstantOp>(loc, type, dense);
+  return builder.create<CastOp>(loc, type, v);
+}
+
+Value GraphImporter::asStorage(Location loc, Value v) {
+  return builder.create<CastOp>(
+      loc, tensor(shape(v), storageElementType(elt(v))), v);
+}
+
+Value GraphImporter::requantizeTo(Location loc, Value v,
+                                  quant::QuantizedType q) {
+  if (elt(v) == q)
+    return v;
+  return builder.create<RequantizeOp>(loc, tensor(shape(v), q), v);
+}
+
+FailureOr<Value> GraphImporter::int8Operand(const onnx::NodeProto &node, int i,
+                                            int s, int z) {
+  FailureOr<Value> v = input(node, i);
+  if (failed(v))
+    return failure();
+  FailureOr<quant::QuantizedType> q =
+      quantTypeOf(node, s, z, shape(*v), 1, elt(*v));
+  if (failed(q))
+    return failure();
+  auto t = dyn_cast<quant::UniformQuantizedType>(*q);
+  if (!t || t.getStorageTypeIntegralWidth() != 8)
+    return emitError(nodeLoc(node))
+           << node.op_type() << "'s " << quantOperandName(node.op_type(), i)
+           << " must be int8 or uint8 with one scale and zero point, got "
+           << *q;
+  if (storageElementType(t) != elt(*v))
+    return emitError(nodeLoc(node))
+           << node.op_type() << "'s " << quantOperandName(node.op_type(), i)
+           << " has element type " << elt(*v) << " but its zero point is "
+           << storageElementType(t);
+  Location loc = nodeLoc(node);
+  return requantizeTo(loc, asQuantized(loc, *v, t), int8Equivalent(t));
+}
+
+FailureOr<std::pair<quant::UniformQuantizedType, quant::UniformQuantizedType>>
+GraphImporter::int8Result(const onnx::NodeProto &node, int s, int z) {
+  FailureOr<quant::QuantizedType> q = quantTypeOf(
+      node, s, z, {}, 0, IntegerType::get(&ctx, 8, IntegerType::Unsigned));
+  if (failed(q))
+    return failure();
+  auto t = dyn_cast<quant::UniformQuantizedType>(*q);
+  if (!t || t.getStorageTypeIntegralWidth() != 8)
+    return emitError(nodeLoc(node))
+           << node.op_type() << "'s output must be int8 or uint8 with one "
+                                "scale and zero point, got "
+           << *q;
+  return std::make_pair(int8Equivalent(t), t);
+}
+
+LogicalResult GraphImporter::importQuantizeLinear(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
+  FailureOr<Value> x = input(node, 0);
+  if (failed(x) || failed(onlyOutputs(node, 1)))
+    return failure();
+  if (!elt(*x).isF32())
+    return emitError(loc) << "QuantizeLinear needs a float32 input, got "
+                          << elt(*x);
+  FailureOr<quant::QuantizedType> q =
+      quantTypeOf(node, 1, 2, shape(*x), attrInt(node, "axis", 1),
+                  IntegerType::get(&ctx, 8, IntegerType::Unsigned));
+  if (failed(q))
+    return failure();
+  // The QDQ-given type of the float value, for tempo-quantize.
+  if (auto t = dyn_cast<quant::UniformQuantizedType>(*q);
+      t && t.getStorageTypeIntegralWidth() == 8) {
+    Attribute hint = TypeAttr::get(int8Equivalent(t));
+    if (auto arg = dyn_cast<BlockArgument>(*x))
+      cast<func::FuncOp>(arg.getOwner()->getParentOp())
+          .setArgAttr(arg.getArgNumber(), kQuantTypeAttr, hint);
+    else if (Operation *def = x->getDefiningOp(); def && !isa<ConstantOp>(def))
+      def->setAttr(kQuantTypeAttr, hint);
+  }
+  Value y = builder.create<QuantizeOp>(loc, tensor(shape(*x), *q), *x);
+  define(node, 0, asStorage(loc, y));
+  return success();
+}
+
+LogicalResult
+GraphImporter::importDequantizeLinear(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
+  FailureOr<Value> x = input(node, 0);
+  if (failed(x) || failed(onlyOutputs(node, 1)))
+    return failure();
+  FailureOr<quant::QuantizedType> q = quantTypeOf(
+      node, 1, 2, shape(*x), attrInt(node, "axis", 1), elt(*x));
+  if (failed(q))
+    return failure();
+  if (storageElementType(*q) != elt(*x))
+    return emitError(loc) << "DequantizeLinear's x has element type "
+                          << elt(*x) << " but its zero point is "
+                          << storageElementType(*q);
+  RankedTensorType f32 = tensor(shape(*x), builder.getF32Type());
+  if (q->getStorageTypeIntegralWidth() > 16) {
+    DenseElementsAttr dense = constantOf(*x);
+    // int32 (a bias): the kernels dequantize up to 16 bits, so a constant
+    // is dequantized here, as tempo::dequantize_linear would.
+    if (!dense)
+      return emitError(loc) << "DequantizeLinear of a non-constant "
+                            << elt(*x) << " tensor is not supported";
+    auto t = cast<quant::UniformQuantizedType>(*q);
+    SmallVector<float> v;
+    for (int64_t i = 0; i < dense.getNumElements(); ++i)
+      v.push_back(static_cast<float>(intAt(dense, i) - t.getZeroPoint()) *
+                  static_cast<float>(t.getScale()));
+    define(node, 0,
+           builder.create<ConstantOp>(loc, DenseElementsAttr::get(
+                                               f32, ArrayRef<float>(v))));
+    return success();
+  }
+  // Constant weights stay quantized: tempo-quantize reads them as int8.
+  Value xq = asQuantized(loc, *x, *q);
+  define(node, 0, builder.create<DequantizeOp>(loc, f32, xq));
+  return success();
+}
+
+LogicalResult GraphImporter::importQLinearMatMul(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
+  if (failed(onlyOutputs(node, 1)))
+    return failure();
+  FailureOr<Value> a = int8Operand(node, 0, 1, 2);
+  if (failed(a))
+    return failure();
+  FailureOr<Value> b = int8Operand(node, 3, 4, 5);
+  if (failed(b))
+    return failure();
+  auto y = int8Result(node, 6, 7);
+  if (failed(y))
+    return failure();
+  FailureOr<Value> mm = createMatMul(node, *a, *b, y->first);
+  if (failed(mm))
+    return failure();
+  define(node, 0, asStorage(loc, requantizeTo(loc, *mm, y->second)));
+  return success();
+}
+
+LogicalResult GraphImporter::importQLinearConv(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
+  if (failed(onlyOutputs(node, 1)))
+    return failure();
+  FailureOr<Value> x = int8Operand(node, 0, 1, 2);
+  if (failed(x))
+    return failure();
+  FailureOr<DenseElementsAttr> wd = quantParam(node, 3);
+  if (failed(wd))
+    return failure();
+  ArrayRef<int64_t> wShape = wd->getType().getShape();
+  Type wElt = wd->getElementType();
+  if (wShape.size() < 3)
+    return emitError(loc) << "QLinearConv's w must have rank 3 or 4";
+  FailureOr<quant::QuantizedType> wq =
+      quantTypeOf(node, 4, 5, wShape, 0, wElt);
+  if (failed(wq))
+    return failure();
+  if (storageElementType(*wq) != wElt ||
+      wq->getStorageTypeIntegralWidth() != 8)
+    return emitError(loc) << "QLinearConv's w must be int8 or uint8 like its "
+                             "zero point, got "
+                          << wElt << " and " << storageElementType(*wq);
+  // conv_s8 takes int8 weights with zero point 0: w - w_zero_point, exact.
+  // A channel whose values do not fit is divided by their common divisor
+  // (its scale multiplied by it), which is exact too.
+  int64_t channels = wShape[0];
+  int64_t per = wd->getNumElements() / channels;
+  SmallVector<double> scales;
+  SmallVector<int64_t> divisors;
+  SmallVector<int8_t> values;
+  for (int64_t c = 0; c < channels; ++c) {
+    double scale;
+    int64_t zp;
+    if (auto t = dyn_cast<quant::UniformQuantizedType>(*wq)) {
+      scale = t.getScale();
+      zp = t.getZeroPoint();
+    } else {
+      auto a = cast<quant::UniformQuantizedPerAxisType>(*wq);
+      scale = a.getScales()[c];
+      zp = a.getZeroPoints()[c];
+    }
+    int64_t g = 0, worst = 0;
+    for (int64_t i = c * per; i < (c + 1) * per; ++i) {
+      int64_t v = intAt(*wd, i) - zp;
+      if (std::abs(v) > std::abs(worst))
+        worst = v;
+      g = std::gcd(g, std::abs(v));
+    }
+    if (std::abs(worst) <= 127 || g == 0)
+      g = 1;
+    if (std::abs(worst) / g > 127)
+      return emitError(loc)
+             << "QLinearConv's weights of output channel " << c
+             << " do not fit int8 with zero point 0 (w - w_zero_point reaches "
+             << worst << "); the int8 conv needs symmetric int8 weights";
+    for (int64_t i = c * per; i < (c + 1) * per; ++i)
+      values.push_back(static_cast<int8_t>((intAt(*wd, i) - zp) / g));
+    scales.push_back(scale * g);
+    divisors.push_back(g);
+  }
+  Type i8 = IntegerType::get(&ctx, 8);
+  Type f32 = builder.getF32Type();
+  quant::QuantizedType wType;
+  if (llvm::all_equal(scales))
+    wType = quant::UniformQuantizedType::get(quant::QuantizationFlags::Signed,
+                                             i8, f32, scales[0], 0, -128, 127);
+  else
+    wType = quant::UniformQuantizedPerAxisType::get(
+        quant::QuantizationFlags::Signed, i8, f32, scales,
+        SmallVector<int64_t>(channels, 0), 0, -128, 127);
+  Value weights = builder.create<ConstantOp>(
+      loc, tensor(wShape, wType),
+      DenseElementsAttr::get(tensor(wShape, i8), ArrayRef<int8_t>(values)));
+  // The bias is int32 at scale x_scale * w_scale[c].
+  Value bias;
+  if (hasInput(node, 8)) {
+    FailureOr<Value> b = input(node, 8);
+    if (failed(b))
+      return failure();
+    if (!elt(*b).isSignlessInteger(32))
+      return emitError(loc) << "QLinearConv's B must be int32, got "
+                            << elt(*b);
+    bias = *b;
+    if (llvm::any_of(divisors, [](int64_t g) { return g != 1; })) {
+      DenseElementsAttr bd = constantOf(bias);
+      SmallVector<int32_t> scaled;
+      for (int64_t c = 0; bd && c < channels; ++c) {
+        int64_t v = intAt(bd, c);
+        if (v % divisors[c] != 0)
+          break;
+        scaled.push_back(static_cast<int32_t>(v / divisors[c]));
+      }
+      if ((int64_t)scaled.size() != channels)
+        return emitError(loc)
+               << "QLinearConv's weights were divided by their common divisor "
+                  "to fit int8, and its B is not constant or not divisible "
+                  "alike";
+      bias = builder.create<ConstantOp>(
+          loc, DenseElementsAttr::get(tensor({channels}, elt(bias)),
+                                      ArrayRef<int32_t>(scaled)));
+    }
+  }
+  auto y = int8Result(node, 6, 7);
+  if (failed(y))
+    return failure();
+  FailureOr<Value> conv = createConv(node, *x, weights, bias, y->first);
+  if (failed(conv))
+    return failure();
+  define(node, 0, asStorage(loc, requantizeTo(loc, *conv, y->second)));
+  return success();
+}
+
+FailureOr<Value> GraphImporter::floatMinusZeroPoint(const onnx::NodeProto &node,
+                                                    Value v, int z,
+                                                    ArrayRef<int64_t> zpShape,
+                                                    double &range) {
+  Location loc = nodeLoc(node);
+  if (!isa<IntegerType>(elt(v)) || elt(v).getIntOrFloatBitWidth() != 8)
+    return emitError(loc) << node.op_type() << " needs int8 or uint8 "
+                          << "operands, got " << elt(v);
+  auto [lo, hi] = integerRange(elt(v));
+  Value f = castTo(loc, v, builder.getF32Type());
+  int64_t zpLo = 0, zpHi = 0;
+  if (hasInput(node, z)) {
+    FailureOr<DenseElementsAttr> zp = quantParam(node, z);
+    if (failed(zp))
+      return failure();
+    if (zp->getElementType() != elt(v))
+      return emitError(loc) << node.op_type() << "'s "
+                            << quantOperandName(node.op_type(), z)
+                            << " has element type " << zp->getElementType()
+                            << ", its operand " << elt(v);
+    SmallVector<float> zs;
+    for (int64_t i = 0; i < zp->getNumElements(); ++i) {
+      zs.push_back(static_cast<float>(intAt(*zp, i)));
+      zpLo = std::min(zpLo, intAt(*zp, i));
+      zpHi = std::max(zpHi, intAt(*zp, i));
+    }
+    SmallVector<int64_t> zsShape(zpShape);
+    if (zs.size() == 1)
+      zsShape.assign(1, 1);
+    else if (numElements(zsShape) != (int64_t)zs.size())
+      return emitError(loc) << node.op_type() << "'s "
+                            << quantOperandName(node.op_type(), z) << " has "
+                            << zs.size() << " values, expected 1 or "
+                            << numElements(zsShape);
+    Value zc = builder.create<ConstantOp>(
+        loc, DenseElementsAttr::get(tensor(zsShape, builder.getF32Type()),
+                                    ArrayRef<float>(zs)));
+    auto out = broadcastShapes(shape(f), zsShape);
+    if (!out || ArrayRef<int64_t>(*out) != shape(f))
+      return emitError(loc) << node.op_type() << "'s zero point does not "
+                                                 "broadcast to its operand";
+    f = builder.create<SubOp>(loc, f.getType(), f, zc);
+  }
+  range = std::max({std::abs((double)(lo - zpHi)), std::abs((double)(hi - zpLo)),
+                    std::abs((double)(lo - zpLo)), std::abs((double)(hi - zpHi))});
+  return f;
+}
+
+/// The integer ops accumulate in int32; in float32 that is exact while every
+/// partial sum stays within 2^24 (all are integers).
+static constexpr double kExactFloatInteger = 16777216.0;
+
+LogicalResult GraphImporter::importConvInteger(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
+  FailureOr<Value> x = input(node, 0), w = input(node, 1);
+  if (failed(x) || failed(w) || failed(onlyOutputs(node, 1)))
+    return failure();
+  if (shape(*w).size() < 3)
+    return emitError(loc) << "ConvInteger's w must have rank 3 or 4";
+  double xRange = 0, wRange = 0;
+  SmallVector<int64_t> wzShape(shape(*w).size(), 1);
+  wzShape[0] = shape(*w)[0];
+  FailureOr<Value> xf = floatMinusZeroPoint(node, *x, 2, {1}, xRange);
+  if (failed(xf))
+    return failure();
+  FailureOr<Value> wf = floatMinusZeroPoint(node, *w, 3, wzShape, wRange);
+  if (failed(wf))
+    return failure();
+  // The largest |accumulator|: with constant weights from their values.
+  int64_t k = numElements(shape(*w).drop_front());
+  double bound = xRange * wRange * k;
+  if (DenseElementsAttr wd = constantOf(*wf)) {
+    // (constantOf replaced the folded value: use the constant from here on)
+    wf = builder.create<ConstantOp>(loc, wd).getResult();
+    bound = 0;
+    auto vals = wd.getValues<float>();
+    for (int64_t c = 0; c < shape(*w)[0]; ++c) {
+      double sum = 0;
+      for (int64_t i = c * k; i < (c + 1) * k; ++i)
+        sum += std::fabs(vals[i]);
+      bound = std::max(bound, xRange * sum);
+    }
+  }
+  if (bound > kExactFloatInteger)
+    return emitError(loc) << "ConvInteger's int32 accumulation can reach "
+                          << bound << ", beyond 2^24 where Tempo's float "
+                          << "conv is exact; not supported yet";
+  FailureOr<Value> y =
+      createConv(node, *xf, *wf, Value(), builder.getF32Type());
+  if (failed(y))
+    return failure();
+  define(node, 0, castTo(loc, *y, IntegerType::get(&ctx, 32)));
+  return success();
+}
+
+LogicalResult GraphImporter::importMatMulInteger(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
+  FailureOr<Value> a = input(node, 0), b = input(node, 1);
+  if (failed(a) || failed(b) || failed(onlyOutputs(node, 1)))
+    return failure();
+  // a_zero_point may be per row of A, b_zero_point per column of B.
+  SmallVector<int64_t> azShape = {1}, bzShape = {1};
+  if (shape(*a).size() >= 2)
+    azShape = {shape(*a)[shape(*a).size() - 2], 1};
+  if (!shape(*b).empty())
+    bzShape = {shape(*b).back()};
+  double aRange = 0, bRange = 0;
+  FailureOr<Value> af = floatMinusZeroPoint(node, *a, 2, azShape, aRange);
+  if (failed(af))
+    return failure();
+  FailureOr<Value> bf = floatMinusZeroPoint(node, *b, 3, bzShape, bRange);
+  if (failed(bf))
+    return failure();
+  double bound = aRange * bRange * shape(*a).back();
+  if (bound > kExactFloatInteger)
+    return emitError(loc) << "MatMulInteger's int32 accumulation can reach "
+                          << bound << ", beyond 2^24 where Tempo's float "
+                          << "matmul is exact; not supported yet";
+  FailureOr<Value> y = createMatMul(node, *af, *bf, builder.getF32Type());
+  if (failed(y))
+    return failure();
+  define(node, 0, castTo(loc, *y, IntegerType::get(&ctx, 32)));
+  return success();
 }
 
 //===----------------------------------------------------------------------===//

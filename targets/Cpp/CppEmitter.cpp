@@ -306,7 +306,8 @@ LogicalResult CppEmitter::printOperation(Operation &op) {
             CopyOp, TransposeOp, ConcatOp, MathOp, BinaryMathOp, ReduceOp,
             ArgReduceOp, LogSoftmaxOp, HardmaxOp, LayerNormOp, InstanceNormOp,
             StridedCopyOp, GatherOp, CastOp, ConvTransposeOp, RecurrentOp,
-            DftOp, StftOp>([&](Operation *o) { return printKernelOp(*o); })
+            DftOp, StftOp, QuantizeOp, DequantizeOp, RequantizeOp>(
+          [&](Operation *o) { return printKernelOp(*o); })
       // Arena bytes for the kernel that takes them: no code of its own.
       .Case<ScratchOp>([](Operation *) { return success(); })
       .Default(

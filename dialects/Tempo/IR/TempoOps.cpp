@@ -551,6 +551,15 @@ LogicalResult GatherOp::verify() {
 LogicalResult CastOp::verify() {
   if (shapeOf(getInput()) != shapeOf(getOutput()))
     return emitOpError("shape must not change");
+  // To or from a quantized type, a cast reinterprets the stored integers
+  // (quant.scast): the other side is the storage type.
+  Type in = getElementTypeOrSelf(getInput()),
+       out = getElementTypeOrSelf(getOutput());
+  if ((isa<quant::QuantizedType>(in) || isa<quant::QuantizedType>(out)) &&
+      storageElementType(in) != storageElementType(out))
+    return emitOpError("a cast to or from a quantized type keeps the storage "
+                       "type, got ")
+           << in << " to " << out;
   return success();
 }
 

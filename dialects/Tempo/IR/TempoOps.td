@@ -596,10 +596,14 @@ def Tempo_CastOp : Tempo_Op<"cast", [Pure]> {
   let summary = "element type conversion (ONNX Cast)";
   let description = [{
     Float to integer truncates toward zero and saturates; integer to
-    integer wraps; to i1 is `x != 0`.
+    integer wraps; to i1 is `x != 0`. To or from a quantized type it only
+    reinterprets the stored integers (as `quant.scast`): the other side is
+    the storage type, as where a quantized model's plain `ui8` input or
+    output meets its `!quant.uniform<u8:...>` value.
 
     ```mlir
     %y = tempo.cast %x : (tensor<3xf32>) -> tensor<3xi64>
+    %q = tempo.cast %u : (tensor<3xui8>) -> tensor<3x!quant.uniform<u8:f32, 0.1:128>>
     ```
   }];
   let arguments = (ins Tempo_Tensor:$input);
