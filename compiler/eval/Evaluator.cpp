@@ -97,6 +97,12 @@ bool invoke(const mlir::tempo::KernelCall &call,
                            in<T>(a, 1), in<T>(a, 2), in<T>(a, 3), in<T>(a, 4),
                            y),
              true;
+    if (k == "batch_norm_training")
+      return ::tempo::batch_norm_training<T>(
+                 std::get<tempo_batch_norm_params_t>(p), in<T>(a, 0),
+                 in<T>(a, 1), in<T>(a, 2), in<T>(a, 3), in<T>(a, 4), o(0), o(1),
+                 o(2)),
+             true;
     if (k == "elementwise_chain") {
       const T *ins[TEMPO_CHAIN_MAX_INPUTS] = {};
       for (size_t i = 0; i < a.size() && i < TEMPO_CHAIN_MAX_INPUTS; ++i)
@@ -149,6 +155,11 @@ bool invoke(const mlir::tempo::KernelCall &call,
     return ::tempo::clip<T>(std::get<tempo_unary_params_t>(p), in<T>(a, 0), y), true;
   if (k == "max_pool")
     return ::tempo::max_pool<T>(std::get<tempo_pool_params_t>(p), in<T>(a, 0), y), true;
+  if (k == "max_pool_with_indices")
+    return ::tempo::max_pool_with_indices<T>(std::get<tempo_pool_params_t>(p),
+                                             in<T>(a, 0), o(0),
+                                             static_cast<int64_t *>(outs[1])),
+           true;
   if (k == "transpose")
     return ::tempo::transpose<T>(std::get<tempo_transpose_params_t>(p), in<T>(a, 0), y),
            true;

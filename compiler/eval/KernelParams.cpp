@@ -46,30 +46,44 @@ KernelCall call(const char *kernel, KernelParams p, std::vector<int> operands) {
   return c;
 }
 
-/// The shape fields of a conv-like kernel (1-D as h == 1): batch and
-/// channels from x / y, kernel from w, strides, dilations and the two
-/// leading pads.
+/// Spatial dim `fromEnd` (0 = w, 1 = h, 2 = d) of a window attribute or
+/// shape whose spatial dims are the last `spatial` entries, or `absent` when
+/// the op has fewer spatial dims (1-D ops have h == 1, 1-D/2-D depth 1).
+int32_t spatialDim(ArrayRef<int64_t> v, size_t spatial, size_t fromEnd,
+                   int64_t absent) {
+  return fromEnd < spatial ? i32(v[v.size() - 1 - fromEnd]) : i32(absent);
+}
+
+/// The shape fields of a conv-like kernel (1-D as h == 1, 1-D / 2-D with
+/// depth 1): batch and channels from x / y, kernel from w, strides,
+/// dilations and the leading pads (`begin`, one per spatial dim).
 tempo_conv_params_t convGeometry(ArrayRef<int64_t> x, ArrayRef<int64_t> w,
                                  ArrayRef<int64_t> y, ArrayRef<int64_t> strides,
-                                 ArrayRef<int64_t> dilations, int64_t padTop,
-                                 int64_t padLeft) {
-  bool is1d = x.size() == 3;
+                                 ArrayRef<int64_t> dilations,
+                                 ArrayRef<int64_t> begin) {
+  size_t n = x.size() - 2;
   tempo_conv_params_t p{};
   p.batch = i32(x[0]);
   p.in_c = i32(x[1]);
-  p.in_h = is1d ? 1 : i32(x[2]);
-  p.in_w = i32(x.back());
   p.out_c = i32(y[1]);
-  p.out_h = is1d ? 1 : i32(y[2]);
-  p.out_w = i32(y.back());
-  p.k_h = is1d ? 1 : i32(w[2]);
-  p.k_w = i32(w.back());
-  p.stride_h = is1d ? 1 : i32(strides[0]);
-  p.stride_w = i32(strides.back());
-  p.dil_h = is1d ? 1 : i32(dilations[0]);
-  p.dil_w = i32(dilations.back());
-  p.pad_top = i32(padTop);
-  p.pad_left = i32(padLeft);
+  p.in_d = spatialDim(x, n, 2, 1);
+  p.in_h = spatialDim(x, n, 1, 1);
+  p.in_w = spatialDim(x, n, 0, 1);
+  p.out_d = spatialDim(y, n, 2, 1);
+  p.out_h = spatialDim(y, n, 1, 1);
+  p.out_w = spatialDim(y, n, 0, 1);
+  p.k_d = spatialDim(w, n, 2, 1);
+  p.k_h = spatialDim(w, n, 1, 1);
+  p.k_w = spatialDim(w, n, 0, 1);
+  p.stride_d = spatialDim(strides, n, 2, 1);
+  p.stride_h = spatialDim(strides, n, 1, 1);
+  p.stride_w = spatialDim(strides, n, 0, 1);
+  p.dil_d = spatialDim(dilations, n, 2, 1);
+  p.dil_h = spatialDim(dilations, n, 1, 1);
+  p.dil_w = spatialDim(dilations, n, 0, 1);
+  p.pad_front = spatialDim(begin, n, 2, 0);
+  p.pad_top = spatialDim(begin, n, 1, 0);
+  p.pad_left = spatialDim(begin, n, 0, 0);
   return p;
 }
 
@@ -78,25 +92,32 @@ tempo_pool_params_t poolParams(Operation *op, ArrayRef<int64_t> kernel,
                                ArrayRef<int64_t> dilations,
                                ArrayRef<int64_t> pads) {
   ArrayRef<int64_t> x = shapeOf(op->getOperand(0)), y = shapeOf(op->getResult(0));
-  bool is1d = x.size() == 3;
+  size_t n = kernel.size();
+  ArrayRef<int64_t> begin = pads.take_front(n), end = pads.drop_front(n);
   tempo_pool_params_t p{};
   p.batch = i32(x[0]);
   p.channels = i32(x[1]);
-  p.in_h = is1d ? 1 : i32(x[2]);
-  p.in_w = i32(x.back());
-  p.out_h = is1d ? 1 : i32(y[2]);
-  p.out_w = i32(y.back());
-  p.k_h = is1d ? 1 : i32(kernel[0]);
-  p.k_w = i32(kernel.back());
-  p.stride_h = is1d ? 1 : i32(strides[0]);
-  p.stride_w = i32(strides.back());
-  p.dil_h = is1d ? 1 : i32(dilations[0]);
-  p.dil_w = i32(dilations.back());
-  size_t n = kernel.size();
-  p.pad_top = is1d ? 0 : i32(pads[0]);
-  p.pad_left = i32(pads[n - 1]);
-  p.pad_bottom = is1d ? 0 : i32(pads[n]);
-  p.pad_right = i32(pads[2 * n - 1]);
+  p.in_d = spatialDim(x, n, 2, 1);
+  p.in_h = spatialDim(x, n, 1, 1);
+  p.in_w = spatialDim(x, n, 0, 1);
+  p.out_d = spatialDim(y, n, 2, 1);
+  p.out_h = spatialDim(y, n, 1, 1);
+  p.out_w = spatialDim(y, n, 0, 1);
+  p.k_d = spatialDim(kernel, n, 2, 1);
+  p.k_h = spatialDim(kernel, n, 1, 1);
+  p.k_w = spatialDim(kernel, n, 0, 1);
+  p.stride_d = spatialDim(strides, n, 2, 1);
+  p.stride_h = spatialDim(strides, n, 1, 1);
+  p.stride_w = spatialDim(strides, n, 0, 1);
+  p.dil_d = spatialDim(dilations, n, 2, 1);
+  p.dil_h = spatialDim(dilations, n, 1, 1);
+  p.dil_w = spatialDim(dilations, n, 0, 1);
+  p.pad_front = spatialDim(begin, n, 2, 0);
+  p.pad_top = spatialDim(begin, n, 1, 0);
+  p.pad_left = spatialDim(begin, n, 0, 0);
+  p.pad_back = spatialDim(end, n, 2, 0);
+  p.pad_bottom = spatialDim(end, n, 1, 0);
+  p.pad_right = spatialDim(end, n, 0, 0);
   return p;
 }
 
@@ -287,7 +308,7 @@ static FailureOr<std::vector<KernelCall>> plainKernelCalls(Operation *op,
             size_t n = x.size() - 2;
             tempo_conv_params_t p =
                 convGeometry(x, w, y, conv.getStrides(), conv.getDilations(),
-                             is1d ? 0 : conv.getPads()[0], conv.getPads()[n - 1]);
+                             conv.getPads().take_front(n));
             p.groups = i32(conv.getGroup());
             p.has_bias = conv.getBias() ? 1 : 0;
             p.act = activationParams(conv);
@@ -364,6 +385,19 @@ static FailureOr<std::vector<KernelCall>> plainKernelCalls(Operation *op,
               return bn.emitOpError("needs a float input");
             return Calls{call("batch_norm", p, {0, 1, 2, 3, 4})};
           })
+          .Case([&](BatchNormTrainingOp bn) -> FailureOr<Calls> {
+            ArrayRef<int64_t> x = shapeOf(bn.getInput());
+            tempo_batch_norm_params_t p{};
+            p.batch = i32(x[0]);
+            p.channels = i32(x[1]);
+            p.spatial = i32(numElements(x.drop_front(2)));
+            p.epsilon = bn.getEpsilon().convertToFloat();
+            p.momentum = bn.getMomentum().convertToFloat();
+            KernelCall c = call("batch_norm_training", p, {0, 1, 2, 3, 4});
+            c.results =
+                packedOffsets(bn.getResults(), {numElements(x), x[1], x[1]});
+            return Calls{c};
+          })
           .Case([&](ElementwiseChainOp chain) -> FailureOr<Calls> {
             tempo_chain_params_t p{};
             p.size = i32(numElements(shapeOf(chain.getOutput())));
@@ -433,11 +467,18 @@ static FailureOr<std::vector<KernelCall>> plainKernelCalls(Operation *op,
             return Calls{call("clip", p, {0})};
           })
           .Case([&](MaxPoolOp pool) {
-            return Calls{call("max_pool",
-                              poolParams(op, pool.getKernelShape(),
-                                         pool.getStrides(), pool.getDilations(),
-                                         pool.getPads()),
-                              {0})};
+            tempo_pool_params_t p =
+                poolParams(op, pool.getKernelShape(), pool.getStrides(),
+                           pool.getDilations(), pool.getPads());
+            if (!pool.getResults()[1])
+              return Calls{call("max_pool", p, {0})};
+            // Indices only: instantiated with the input's type, Y not
+            // written (results: Y -> null, Indices -> the i64 result).
+            p.storage_order = i32(pool.getStorageOrder());
+            KernelCall c = call("max_pool_with_indices", p, {0});
+            c.element = getElementTypeOrSelf(pool.getInput().getType());
+            c.results = {-1, 0};
+            return Calls{c};
           })
           .Case([&](AveragePoolOp pool) -> FailureOr<Calls> {
             tempo_pool_params_t p =
@@ -592,7 +633,8 @@ static FailureOr<std::vector<KernelCall>> plainKernelCalls(Operation *op,
             ArrayRef<int64_t> x = shapeOf(in.getInput());
             tempo_batch_norm_params_t p{i32(x[0]), i32(x[1]),
                                         i32(numElements(x.drop_front(2))),
-                                        in.getEpsilon().convertToFloat()};
+                                        in.getEpsilon().convertToFloat(),
+                                        0.0f};
             return Calls{call("instance_norm", p, {0, 1, 2})};
           })
           .Case([&](StridedCopyOp sc) {
@@ -640,12 +682,10 @@ static FailureOr<std::vector<KernelCall>> plainKernelCalls(Operation *op,
             ArrayRef<int64_t> x = shapeOf(ct.getInput()),
                               w = shapeOf(ct.getWeight()),
                               y = shapeOf(ct.getOutput());
-            bool is1d = x.size() == 3;
-            // conv_transpose keeps its pads as [top?, left] (the importer
-            // folds end pads into the output extent).
-            tempo_conv_params_t p =
-                convGeometry(x, w, y, ct.getStrides(), ct.getDilations(),
-                             is1d ? 0 : ct.getPads()[0], ct.getPads().back());
+            // conv_transpose keeps only its begin pads (the importer folds
+            // end pads into the output extent).
+            tempo_conv_params_t p = convGeometry(
+                x, w, y, ct.getStrides(), ct.getDilations(), ct.getPads());
             p.groups = i32(ct.getGroup());
             p.has_bias = ct.getBias() ? 1 : 0;
             return Calls{
@@ -853,7 +893,8 @@ public:
     nested << p.batch << p.channels << p.in_h << p.in_w << p.out_h << p.out_w
            << p.k_h << p.k_w << p.stride_h << p.stride_w << p.dil_h << p.dil_w
            << p.pad_top << p.pad_left << p.pad_bottom << p.pad_right
-           << p.count_include_pad;
+           << p.count_include_pad << p.in_d << p.out_d << p.k_d << p.stride_d
+           << p.dil_d << p.pad_front << p.pad_back << p.storage_order;
     return *this;
   }
   FieldPrinter &farray(const float *v, int n) {
@@ -896,12 +937,14 @@ void mlir::tempo::printParams(llvm::raw_ostream &os, const KernelParams &params)
             << p.out_w << p.k_h << p.k_w << p.stride_h << p.stride_w
             << p.dil_h << p.dil_w << p.pad_top << p.pad_left << p.groups
             << p.has_bias << p.act << p.pool << p.pool_h << p.pool_w
-            << p.pooled_h << p.pooled_w;
+            << p.pooled_h << p.pooled_w << p.in_d << p.out_d << p.k_d
+            << p.stride_d << p.dil_d << p.pad_front;
         else if constexpr (std::is_same_v<P, tempo_pool_params_t>)
           f << p.batch << p.channels << p.in_h << p.in_w << p.out_h << p.out_w
             << p.k_h << p.k_w << p.stride_h << p.stride_w << p.dil_h << p.dil_w
             << p.pad_top << p.pad_left << p.pad_bottom << p.pad_right
-            << p.count_include_pad;
+            << p.count_include_pad << p.in_d << p.out_d << p.k_d << p.stride_d
+            << p.dil_d << p.pad_front << p.pad_back << p.storage_order;
         else if constexpr (std::is_same_v<P, tempo_reduce_params_t>)
           f << p.outer << p.inner;
         else if constexpr (std::is_same_v<P, tempo_gemm_params_t>)
@@ -924,7 +967,7 @@ void mlir::tempo::printParams(llvm::raw_ostream &os, const KernelParams &params)
         else if constexpr (std::is_same_v<P, tempo_softmax_params_t>)
           f << p.outer << p.n << p.inner;
         else if constexpr (std::is_same_v<P, tempo_batch_norm_params_t>)
-          f << p.batch << p.channels << p.spatial << p.epsilon;
+          f << p.batch << p.channels << p.spatial << p.epsilon << p.momentum;
         else if constexpr (std::is_same_v<P, tempo_transpose_params_t>)
           (f << p.rank << p.size).array(p.out_dims, R).array(p.in_strides, R);
         else if constexpr (std::is_same_v<P, tempo_concat_params_t>)

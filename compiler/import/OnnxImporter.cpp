@@ -717,10 +717,8 @@ FailureOr<Value> GraphImporter::createMatMul(const onnx::NodeProto &node,
 
 LogicalResult GraphImporter::importBatchNorm(const onnx::NodeProto &node) {
   Location loc = nodeLoc(node);
-  if (attrInt(node, "training_mode", 0) != 0)
-    return emitError(loc) << "BatchNormalization with training_mode=1 is not "
-                             "supported (inference only)";
-  if (failed(onlyOutputs(node, 1)))
+  bool training = attrInt(node, "training_mode", 0) != 0;
+  if (failed(onlyOutputs(node, training ? 3 : 1)))
     return failure();
   SmallVector<Value> ins;
   for (int i = 0; i < 5; ++i) {
@@ -728,6 +726,34 @@ LogicalResult GraphImporter::importBatchNorm(const onnx::NodeProto &node) {
     if (failed(v))
       return failure();
     ins.push_back(*v);
+  }
+  if (training) {
+    // Y, running_mean, running_var, packed as LayerNormalization's outputs.
+    ArrayRef<int64_t> in = shape(ins[0]);
+    if (in.size() < 2 || !isa<FloatType>(elt(ins[0])))
+      return emitError(loc) << "BatchNormalization with training_mode=1 needs "
+                               "a float input of rank 2 or more";
+    SmallVector<std::pair<int, SmallVector<int64_t>>> outs;
+    SmallVector<bool> want;
+    for (int i = 0; i < 3; ++i) {
+      want.push_back(wants(node, i) ||
+                     (i == 0 && !wants(node, 1) && !wants(node, 2)));
+      if (want.back())
+        outs.push_back({i, i == 0 ? SmallVector<int64_t>(in)
+                                  : SmallVector<int64_t>{in[1]}});
+    }
+    int64_t total = 0;
+    for (auto &o : outs)
+      total += numElements(o.second);
+    Type resultType = outs.size() == 1 ? tensor(outs[0].second, elt(ins[0]))
+                                       : tensor({total}, elt(ins[0]));
+    Value r = builder.create<BatchNormTrainingOp>(
+        loc, resultType, ins[0], ins[1], ins[2], ins[3], ins[4],
+        builder.getF32FloatAttr(attrFloat(node, "epsilon", 1e-5f)),
+        builder.getF32FloatAttr(attrFloat(node, "momentum", 0.9f)),
+        builder.getDenseBoolArrayAttr(want));
+    definePacked(node, r, outs);
+    return success();
   }
   auto op = builder.create<BatchNormOp>(
       loc, ins[0].getType(), ins[0], ins[1], ins[2], ins[3], ins[4],
@@ -805,16 +831,19 @@ LogicalResult GraphImporter::importClip(const onnx::NodeProto &node) {
 template <typename OpTy>
 LogicalResult GraphImporter::importPool(const onnx::NodeProto &node) {
   Location loc = nodeLoc(node);
-  if (failed(onlyOutputs(node, 1)))
+  constexpr bool isMax = std::is_same_v<OpTy, MaxPoolOp>;
+  // MaxPool's second output, Indices, is an op of its own (see
+  // tempo.max_pool); AveragePool has one output.
+  if (failed(onlyOutputs(node, isMax ? 2 : 1)))
     return failure();
   FailureOr<Value> x = input(node, 0);
   if (failed(x))
     return failure();
   ArrayRef<int64_t> xs = shape(*x);
-  if (xs.size() != 3 && xs.size() != 4)
+  if (xs.size() < 3 || xs.size() > 5)
     return emitError(loc) << node.op_type()
-                          << " supports 1-D and 2-D pooling (input rank 3 or "
-                             "4), got rank "
+                          << " supports 1-D, 2-D and 3-D pooling (input rank "
+                             "3, 4 or 5), got rank "
                           << xs.size();
   size_t n = xs.size() - 2;
   SmallVector<int64_t> kernel = attrInts(node, "kernel_shape", {});
@@ -824,8 +853,10 @@ LogicalResult GraphImporter::importPool(const onnx::NodeProto &node) {
   SmallVector<int64_t> dilations = attrInts(node, "dilations", SmallVector<int64_t>(n, 1));
   if (strides.size() != n || dilations.size() != n)
     return emitError(loc) << "strides and dilations must have " << n << " values";
-  if (attrInt(node, "storage_order", 0) != 0)
-    return emitError(loc) << "storage_order=1 is not supported";
+  int64_t storageOrder = attrInt(node, "storage_order", 0);
+  if (storageOrder != 0 && storageOrder != 1)
+    return emitError(loc) << node.op_type() << " storage_order must be 0 or 1, got "
+                          << storageOrder;
   auto pads = windowPads(node, xs.drop_front(2), kernel, strides, dilations);
   if (failed(pads))
     return failure();
@@ -842,14 +873,27 @@ LogicalResult GraphImporter::importPool(const onnx::NodeProto &node) {
       return emitError(loc) << "the pooling window does not fit spatial dim " << i;
     out.push_back(o);
   }
-  auto op = builder.create<OpTy>(loc, tensor(out, elt(*x)), *x,
-                                 builder.getDenseI64ArrayAttr(kernel),
-                                 builder.getDenseI64ArrayAttr(strides),
-                                 builder.getDenseI64ArrayAttr(dilations),
-                                 builder.getDenseI64ArrayAttr(*pads));
-  if constexpr (std::is_same_v<OpTy, AveragePoolOp>)
-    op.setCountIncludePad(attrInt(node, "count_include_pad", 0) != 0);
-  define(node, 0, op);
+  auto create = [&](Type type) {
+    return builder.create<OpTy>(loc, tensor(out, type), *x,
+                                builder.getDenseI64ArrayAttr(kernel),
+                                builder.getDenseI64ArrayAttr(strides),
+                                builder.getDenseI64ArrayAttr(dilations),
+                                builder.getDenseI64ArrayAttr(*pads));
+  };
+  if (wants(node, 0) || !wants(node, 1)) {
+    auto op = create(elt(*x));
+    if constexpr (std::is_same_v<OpTy, AveragePoolOp>)
+      op.setCountIncludePad(attrInt(node, "count_include_pad", 0) != 0);
+    define(node, 0, op);
+  }
+  if constexpr (isMax) {
+    if (wants(node, 1)) {
+      auto op = create(builder.getI64Type());
+      op.setResultsAttr(builder.getDenseBoolArrayAttr({false, true}));
+      op.setStorageOrder(storageOrder);
+      define(node, 1, op);
+    }
+  }
   return success();
 }
 
@@ -1915,9 +1959,9 @@ LogicalResult GraphImporter::importConvTranspose(const onnx::NodeProto &node) {
     bias = *b;
   }
   ArrayRef<int64_t> xs = shape(*x), ws = shape(*w);
-  if ((xs.size() != 3 && xs.size() != 4) || ws.size() != xs.size())
-    return emitError(loc) << "ConvTranspose supports 1-D and 2-D convolutions "
-                             "(input rank 3 or 4), got rank "
+  if (xs.size() < 3 || xs.size() > 5 || ws.size() != xs.size())
+    return emitError(loc) << "ConvTranspose supports 1-D, 2-D and 3-D "
+                             "convolutions (input rank 3, 4 or 5), got rank "
                           << xs.size();
   size_t n = xs.size() - 2;
   SmallVector<int64_t> kernel =

@@ -48,8 +48,9 @@ static WorkCounts countCall(const KernelCall &call, int64_t eltBytes) {
         using P = std::decay_t<decltype(p)>;
         llvm::StringRef k = call.kernel;
         if constexpr (std::is_same_v<P, tempo_conv_params_t>) {
-          int64_t outs = int64_t(p.batch) * p.out_c * p.out_h * p.out_w;
-          w.macs = outs * (p.in_c / p.groups) * p.k_h * p.k_w;
+          int64_t outs =
+              int64_t(p.batch) * p.out_c * p.out_d * p.out_h * p.out_w;
+          w.macs = outs * (p.in_c / p.groups) * p.k_d * p.k_h * p.k_w;
           w.elements = p.has_bias ? outs : 0;
           countActivation(p.act, outs, w);
           if (p.pool != TEMPO_POOL_NONE)
@@ -81,8 +82,8 @@ static WorkCounts countCall(const KernelCall &call, int64_t eltBytes) {
           w.transcendentals = n;
           w.elements = 3 * n;
         } else if constexpr (std::is_same_v<P, tempo_pool_params_t>) {
-          w.compares = int64_t(p.batch) * p.channels * p.out_h * p.out_w *
-                       p.k_h * p.k_w;
+          w.compares = int64_t(p.batch) * p.channels * p.out_d * p.out_h *
+                       p.out_w * p.k_d * p.k_h * p.k_w;
         } else if constexpr (std::is_same_v<P, tempo_reduce_params_t>) {
           w.compares = int64_t(p.outer) * p.inner;
         } else if constexpr (std::is_same_v<P, tempo_transpose_params_t>) {

@@ -54,6 +54,9 @@ struct FuseWindowPool : OpRewritePattern<PoolOp> {
   using OpRewritePattern<PoolOp>::OpRewritePattern;
   LogicalResult matchAndRewrite(PoolOp pool,
                                 PatternRewriter &rewriter) const override {
+    if constexpr (std::is_same_v<PoolOp, MaxPoolOp>)
+      if (pool.getResults()[1])
+        return rewriter.notifyMatchFailure(pool, "computes indices, not Y");
     ConvOp conv = fusableConv(pool, /*allowQuantized=*/true);
     if (!conv)
       return rewriter.notifyMatchFailure(pool, "input is not a conv used once");

@@ -299,7 +299,8 @@ LogicalResult CppEmitter::printOperation(Operation &op) {
   return llvm::TypeSwitch<Operation *, LogicalResult>(&op)
       .Case<mlir::tempo::ConstantOp, func::ReturnOp>(
           [](Operation *) { return success(); })
-      .Case<ConvOp, GemmOp, MatMulOp, BatchNormOp, ChannelAffineOp,
+      .Case<ConvOp, GemmOp, MatMulOp, BatchNormOp, BatchNormTrainingOp,
+            ChannelAffineOp,
             ElementwiseChainOp, AddOp,
             SubOp, MulOp, DivOp, ReluOp, SigmoidOp, TanhOp, LeakyReluOp, ClipOp,
             MaxPoolOp, AveragePoolOp, GlobalAveragePoolOp, SoftmaxOp, ReshapeOp,

@@ -31,3 +31,16 @@ func.func @wider_ops(%x: tensor<2x8xf32>, %s: tensor<8xf32>, %sig: tensor<1x32x1
   %st = tempo.stft %sig, %scr {frame_length = 8 : i64, frame_step = 8 : i64} : (tensor<1x32x1xf32>, tensor<32xf32>) -> tensor<1x4x5x2xf32>
   return %g : tensor<2x8xf32>
 }
+
+// CHECK-LABEL: func.func @ops3d
+func.func @ops3d(%x: tensor<1x2x4x4x4xf32>, %w: tensor<2x1x2x2x2xf32>, %c: tensor<2xf32>) -> tensor<1x2x2x2x2xi64> {
+  // CHECK: tempo.max_pool %{{.+}} {dilations = array<i64: 1, 1, 1>, kernel_shape = array<i64: 2, 2, 2>, pads = array<i64: 0, 0, 0, 0, 0, 0>, strides = array<i64: 2, 2, 2>} : (tensor<1x2x4x4x4xf32>) -> tensor<1x2x2x2x2xf32>
+  %y = tempo.max_pool %x {dilations = array<i64: 1, 1, 1>, kernel_shape = array<i64: 2, 2, 2>, pads = array<i64: 0, 0, 0, 0, 0, 0>, strides = array<i64: 2, 2, 2>} : (tensor<1x2x4x4x4xf32>) -> tensor<1x2x2x2x2xf32>
+  // CHECK: tempo.max_pool %{{.+}} {{{.+}}results = array<i1: false, true>, storage_order = 1 : i64{{.+}}} : (tensor<1x2x4x4x4xf32>) -> tensor<1x2x2x2x2xi64>
+  %i = tempo.max_pool %x {dilations = array<i64: 1, 1, 1>, kernel_shape = array<i64: 2, 2, 2>, pads = array<i64: 0, 0, 0, 0, 0, 0>, strides = array<i64: 2, 2, 2>, results = array<i1: false, true>, storage_order = 1 : i64} : (tensor<1x2x4x4x4xf32>) -> tensor<1x2x2x2x2xi64>
+  // CHECK: tempo.conv_transpose %{{.+}}, %{{.+}} {dilations = array<i64: 1, 1, 1>
+  %t = tempo.conv_transpose %y, %w {dilations = array<i64: 1, 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0>, strides = array<i64: 1, 1, 1>} : (tensor<1x2x2x2x2xf32>, tensor<2x1x2x2x2xf32>) -> tensor<1x1x3x3x3xf32>
+  // CHECK: tempo.batch_norm_training %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} {epsilon = 9.99999974E-6 : f32, momentum = 0.899999976 : f32, results = array<i1: true, true, true>} : {{.+}} -> tensor<132xf32>
+  %b = tempo.batch_norm_training %x, %c, %c, %c, %c {epsilon = 1.0e-5 : f32, momentum = 0.9 : f32, results = array<i1: true, true, true>} : (tensor<1x2x4x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<132xf32>
+  return %i : tensor<1x2x2x2x2xi64>
+}

@@ -180,3 +180,59 @@ func.func @rnn_activation(%x: tensor<2x1x3xf32>, %w: tensor<1x4x3xf32>, %r: tens
   %0 = tempo.recurrent %x, %w, %r, %s {cell = "rnn", direction = "forward", hidden_size = 4 : i64, layout = 0 : i64, activations = ["Gelu"], activation_alpha = array<f32: 0.0>, activation_beta = array<f32: 0.0>, results = array<i1: false, true>, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0, 0, 1>} : (tensor<2x1x3xf32>, tensor<1x4x3xf32>, tensor<1x4x4xf32>, tensor<8xf32>) -> tensor<1x1x4xf32>
   return %0 : tensor<1x1x4xf32>
 }
+
+// -----
+
+func.func @max_pool_both_results(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xf32> {
+  // expected-error @+1 {{'tempo.max_pool' op results must select exactly one of Y and Indices}}
+  %0 = tempo.max_pool %x {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>, results = array<i1: true, true>} : (tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xf32>
+  return %0 : tensor<1x2x2x2xf32>
+}
+
+// -----
+
+func.func @max_pool_indices_type(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xi32> {
+  // expected-error @+1 {{'tempo.max_pool' op indices result must be i64}}
+  %0 = tempo.max_pool %x {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>, results = array<i1: false, true>} : (tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xi32>
+  return %0 : tensor<1x2x2x2xi32>
+}
+
+// -----
+
+func.func @max_pool_storage_order(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xi64> {
+  // expected-error @+1 {{'tempo.max_pool' op storage_order must be 0 or 1, got 2}}
+  %0 = tempo.max_pool %x {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>, results = array<i1: false, true>, storage_order = 2 : i64} : (tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xi64>
+  return %0 : tensor<1x2x2x2xi64>
+}
+
+// -----
+
+func.func @pool_rank6(%x: tensor<1x1x2x2x2x2xf32>) -> tensor<1x1x2x2x2x2xf32> {
+  // expected-error @+1 {{'tempo.average_pool' op expects a rank 3, 4 or 5 input, got rank 6}}
+  %0 = tempo.average_pool %x {dilations = array<i64: 1, 1, 1, 1>, kernel_shape = array<i64: 1, 1, 1, 1>, pads = array<i64: 0, 0, 0, 0, 0, 0, 0, 0>, strides = array<i64: 1, 1, 1, 1>} : (tensor<1x1x2x2x2x2xf32>) -> tensor<1x1x2x2x2x2xf32>
+  return %0 : tensor<1x1x2x2x2x2xf32>
+}
+
+// -----
+
+func.func @pool3d_extent(%x: tensor<1x1x4x4x4xf32>) -> tensor<1x1x3x2x2xf32> {
+  // expected-error @+1 {{'tempo.max_pool' op spatial dim 0 of the result should be 2, got 3}}
+  %0 = tempo.max_pool %x {dilations = array<i64: 1, 1, 1>, kernel_shape = array<i64: 2, 2, 2>, pads = array<i64: 0, 0, 0, 0, 0, 0>, strides = array<i64: 2, 2, 2>} : (tensor<1x1x4x4x4xf32>) -> tensor<1x1x3x2x2xf32>
+  return %0 : tensor<1x1x3x2x2xf32>
+}
+
+// -----
+
+func.func @bn_training_packed(%x: tensor<2x3x4xf32>, %c: tensor<3xf32>) -> tensor<24xf32> {
+  // expected-error @+1 {{'tempo.batch_norm_training' op result must hold 27 elements in one dimension}}
+  %0 = tempo.batch_norm_training %x, %c, %c, %c, %c {epsilon = 1.0e-5 : f32, momentum = 0.9 : f32, results = array<i1: true, true, false>} : (tensor<2x3x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<24xf32>
+  return %0 : tensor<24xf32>
+}
+
+// -----
+
+func.func @bn_training_channels(%x: tensor<2x3x4xf32>, %c: tensor<4xf32>) -> tensor<2x3x4xf32> {
+  // expected-error @+1 {{'tempo.batch_norm_training' op per-channel operands must have shape [3]}}
+  %0 = tempo.batch_norm_training %x, %c, %c, %c, %c {epsilon = 1.0e-5 : f32, momentum = 0.9 : f32, results = array<i1: true, false, false>} : (tensor<2x3x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<2x3x4xf32>
+  return %0 : tensor<2x3x4xf32>
+}

@@ -43,6 +43,8 @@
 #define TEMPO_INSTANTIATE_ANY(T)                                               \
   template void tempo::max_pool<T>(const tempo_pool_params_t &, const T *,     \
                                    T *);                                       \
+  template void tempo::max_pool_with_indices<T>(                               \
+      const tempo_pool_params_t &, const T *, T *, int64_t *);                 \
   template void tempo::average_pool<T>(const tempo_pool_params_t &, const T *, \
                                        T *);                                   \
   template void tempo::global_average_pool<T>(const tempo_reduce_params_t &,   \
@@ -77,7 +79,10 @@
                                   T *);                                        \
   template void tempo::batch_norm<T>(const tempo_batch_norm_params_t &,        \
                                      const T *, const T *, const T *,          \
-                                     const T *, const T *, T *);
+                                     const T *, const T *, T *);               \
+  template void tempo::batch_norm_training<T>(                                 \
+      const tempo_batch_norm_params_t &, const T *, const T *, const T *,      \
+      const T *, const T *, T *, T *, T *);
 TEMPO_INSTANTIATE_FLOAT(float)
 TEMPO_INSTANTIATE_FLOAT(double)
 TEMPO_INSTANTIATE_ANY(uint8_t)
@@ -774,6 +779,146 @@ TEST(PoolTest, RandomShapesMatchReference) {
   }
 }
 
+/// One random 3-D pool geometry: every axis gets its own kernel, stride,
+/// dilation, asymmetric pads and floor or ceil extent.
+tempo_pool_params_t randomPool3d(Rng &rng) {
+  tempo_pool_params_t p{};
+  p.batch = rng.range(1, 2);
+  p.channels = rng.range(1, 3);
+  auto axis = [&](int32_t &in, int32_t &k, int32_t &s, int32_t &d, int32_t &pb,
+                  int32_t &pe, int32_t &out) {
+    do {
+      in = rng.range(1, 6);
+      k = rng.range(1, 3);
+      s = rng.range(1, 3);
+      d = rng.range(1, 2);
+      pb = rng.range(0, k - 1);
+      pe = rng.range(0, k - 1);
+    } while (in + pb + pe < d * (k - 1) + 1);
+    const int32_t span = in + pb + pe - d * (k - 1) - 1;
+    out = (rng.coin() ? (span + s - 1) / s : span / s) + 1;
+  };
+  axis(p.in_d, p.k_d, p.stride_d, p.dil_d, p.pad_front, p.pad_back, p.out_d);
+  axis(p.in_h, p.k_h, p.stride_h, p.dil_h, p.pad_top, p.pad_bottom, p.out_h);
+  axis(p.in_w, p.k_w, p.stride_w, p.dil_w, p.pad_left, p.pad_right, p.out_w);
+  p.count_include_pad = rng.coin();
+  p.storage_order = rng.coin();
+  return p;
+}
+
+/// The 3-D pools straight from ONNX's definition: every tap of every
+/// window, in (kd, kh, kw) order, classified as inside the input, inside the
+/// padded extent, or beyond both; the maximum with its first flattened
+/// index (row- or column-major over the spatial dims), the mean in Acc.
+struct Pool3dRef {
+  std::vector<float> max, mean;
+  std::vector<int64_t> index;
+};
+Pool3dRef refPool3d(const tempo_pool_params_t &p, const std::vector<float> &x) {
+  Pool3dRef r;
+  const int64_t volume = int64_t(p.in_d) * p.in_h * p.in_w;
+  for (int32_t nc = 0; nc < p.batch * p.channels; ++nc)
+    for (int32_t od = 0; od < p.out_d; ++od)
+      for (int32_t oh = 0; oh < p.out_h; ++oh)
+        for (int32_t ow = 0; ow < p.out_w; ++ow) {
+          float sum = 0.0f, best = -FLT_MAX;
+          int64_t at = -1, inside = 0, padded = 0;
+          for (int32_t kd = 0; kd < p.k_d; ++kd)
+            for (int32_t kh = 0; kh < p.k_h; ++kh)
+              for (int32_t kw = 0; kw < p.k_w; ++kw) {
+                const int32_t d = od * p.stride_d - p.pad_front + kd * p.dil_d;
+                const int32_t h = oh * p.stride_h - p.pad_top + kh * p.dil_h;
+                const int32_t w = ow * p.stride_w - p.pad_left + kw * p.dil_w;
+                padded += d >= -p.pad_front && d < p.in_d + p.pad_back &&
+                          h >= -p.pad_top && h < p.in_h + p.pad_bottom &&
+                          w >= -p.pad_left && w < p.in_w + p.pad_right;
+                if (d < 0 || d >= p.in_d || h < 0 || h >= p.in_h || w < 0 ||
+                    w >= p.in_w)
+                  continue;
+                const float e = x[nc * volume + (int64_t(d) * p.in_h + h) * p.in_w + w];
+                if (inside == 0 || e > best) {
+                  best = e;
+                  at = p.storage_order
+                           ? d + int64_t(p.in_d) * (h + int64_t(p.in_h) * w)
+                           : (int64_t(d) * p.in_h + h) * p.in_w + w;
+                }
+                sum += e;
+                ++inside;
+              }
+          const int64_t count = p.count_include_pad ? padded : inside;
+          r.max.push_back(best);
+          r.index.push_back(at < 0 ? -1 : nc * volume + at);
+          r.mean.push_back(count == 0 ? 0.0f : sum / static_cast<float>(count));
+        }
+  return r;
+}
+
+TEST(PoolTest, Random3dShapesMatchReference) {
+  Rng rng(3);
+  for (int iter = 0; iter < 500; ++iter) {
+    const tempo_pool_params_t p = randomPool3d(rng);
+    SCOPED_TRACE("iteration " + std::to_string(iter));
+    const size_t inSize = size_t(p.batch) * p.channels * p.in_d * p.in_h * p.in_w;
+    const size_t outSize =
+        size_t(p.batch) * p.channels * p.out_d * p.out_h * p.out_w;
+    const std::vector<float> x = rng.floats(inSize);
+    const Pool3dRef want = refPool3d(p, x);
+    std::vector<float> y(outSize, std::nanf(""));
+    std::vector<int64_t> idx(outSize, -7);
+    tempo::max_pool(p, x.data(), y.data());
+    ASSERT_TRUE(allSame(y, want.max));
+    std::fill(y.begin(), y.end(), std::nanf(""));
+    tempo::max_pool_with_indices(p, x.data(), y.data(), idx.data());
+    ASSERT_TRUE(allSame(y, want.max));
+    ASSERT_TRUE(allSame(idx, want.index));
+    std::fill(idx.begin(), idx.end(), -7);
+    tempo::max_pool_with_indices(p, x.data(), static_cast<float *>(nullptr),
+                                 idx.data());
+    ASSERT_TRUE(allSame(idx, want.index));
+    tempo::average_pool(p, x.data(), y.data());
+    ASSERT_TRUE(allSame(y, want.mean));
+  }
+}
+
+TEST(PoolTest, DepthOneIsThe2dPool) {
+  // The depth fields set to 1 (as the compiler sets them for 2-D pools) and
+  // left 0 (a struct initialised before they existed) give the same bits.
+  Rng rng(4);
+  for (int iter = 0; iter < 100; ++iter) {
+    tempo_pool_params_t p = randomPool(rng);
+    const size_t inSize = size_t(p.batch) * p.channels * p.in_h * p.in_w;
+    const size_t outSize = size_t(p.batch) * p.channels * p.out_h * p.out_w;
+    const std::vector<float> x = rng.floats(inSize);
+    std::vector<float> max0(outSize), avg0(outSize), max1(outSize),
+        avg1(outSize);
+    tempo::max_pool(p, x.data(), max0.data());
+    tempo::average_pool(p, x.data(), avg0.data());
+    p.in_d = p.out_d = p.k_d = p.stride_d = p.dil_d = 1;
+    tempo::max_pool(p, x.data(), max1.data());
+    tempo::average_pool(p, x.data(), avg1.data());
+    ASSERT_TRUE(allSame(max0, max1));
+    ASSERT_TRUE(allSame(avg0, avg1));
+  }
+}
+
+TEST(MaxPoolTest, IndicesOnnxExample) {
+  // ONNX's maxpool_with_argmax_2d_precomputed_strides: 5x5 input 1..25,
+  // 2x2 windows, stride 2; storage_order 0 and 1.
+  tempo_pool_params_t p = poolParams(5, 5, 2, 2, 2, 2);
+  p.stride_h = p.stride_w = 2;
+  std::vector<float> x(25);
+  for (int i = 0; i < 25; ++i)
+    x[i] = static_cast<float>(i + 1);
+  std::vector<float> y(4);
+  std::vector<int64_t> idx(4);
+  tempo::max_pool_with_indices(p, x.data(), y.data(), idx.data());
+  EXPECT_TRUE(allSame(y, std::vector<float>{7, 9, 17, 19}));
+  EXPECT_TRUE(allSame(idx, std::vector<int64_t>{6, 8, 16, 18}));
+  p.storage_order = 1;
+  tempo::max_pool_with_indices(p, x.data(), y.data(), idx.data());
+  EXPECT_TRUE(allSame(idx, std::vector<int64_t>{6, 16, 8, 18}));
+}
+
 //===----------------------------------------------------------------------===//
 // Gemm and MatMul
 //===----------------------------------------------------------------------===//
@@ -1376,8 +1521,57 @@ TEST(SoftmaxTest, MiddleAxisWithInnerStride) {
   EXPECT_TRUE(allSame(y, {0.5f, 0.0f, 0.5f, 1.0f}));
 }
 
+TEST(BatchNormTrainingTest, MatchesDoubleReference) {
+  // Batch statistics per channel over batch and position (population
+  // variance), Y from them, running stats blended with momentum.
+  Rng rng(5);
+  tempo_batch_norm_params_t p{3, 4, 5, 1e-3f, 0.8f};
+  const size_t n = size_t(p.batch) * p.channels * p.spatial;
+  const std::vector<float> x = rng.floats(n), scale = rng.floats(4),
+                           bias = rng.floats(4), mean = rng.floats(4);
+  std::vector<float> var = rng.floats(4);
+  for (float &v : var)
+    v = std::fabs(v);
+  std::vector<float> y(n), rm(4), rv(4);
+  tempo::batch_norm_training(p, x.data(), scale.data(), bias.data(),
+                             mean.data(), var.data(), y.data(), rm.data(),
+                             rv.data());
+  std::vector<double> wantY(n), wantM(4), wantV(4);
+  for (int32_t c = 0; c < p.channels; ++c) {
+    double s = 0, ss = 0;
+    const double count = p.batch * p.spatial;
+    for (int32_t b = 0; b < p.batch; ++b)
+      for (int32_t i = 0; i < p.spatial; ++i)
+        s += x[(b * p.channels + c) * p.spatial + i];
+    const double m = s / count;
+    for (int32_t b = 0; b < p.batch; ++b)
+      for (int32_t i = 0; i < p.spatial; ++i) {
+        const double d = x[(b * p.channels + c) * p.spatial + i] - m;
+        ss += d * d;
+      }
+    const double v = ss / count;
+    for (int32_t b = 0; b < p.batch; ++b)
+      for (int32_t i = 0; i < p.spatial; ++i) {
+        const size_t at = (b * p.channels + c) * p.spatial + i;
+        wantY[at] = (x[at] - m) / std::sqrt(v + 1e-3) * scale[c] + bias[c];
+      }
+    wantM[c] = mean[c] * 0.8 + m * 0.2;
+    wantV[c] = var[c] * 0.8 + v * 0.2;
+  }
+  EXPECT_TRUE(allNear(y, wantY, std::vector<double>(n, 1e-5)));
+  EXPECT_TRUE(allNear(rm, wantM, std::vector<double>(4, 1e-6)));
+  EXPECT_TRUE(allNear(rv, wantV, std::vector<double>(4, 1e-6)));
+  // Outputs nobody reads are null and not written.
+  std::vector<float> rm2(4, -1.0f);
+  tempo::batch_norm_training(p, x.data(), scale.data(), bias.data(),
+                             mean.data(), var.data(),
+                             static_cast<float *>(nullptr), rm2.data(),
+                             static_cast<float *>(nullptr));
+  EXPECT_TRUE(allSame(rm2, rm));
+}
+
 TEST(BatchNormTest, Exact) {
-  const tempo_batch_norm_params_t p{2, 2, 2, 0.0f};
+  const tempo_batch_norm_params_t p{2, 2, 2, 0.0f, 0.0f};
   const float x[] = {1, 3, 2, 4, 0, 1, 0, 1};
   const float scale[] = {2, 1}, bias[] = {0.5f, -1}, mean[] = {1, 2},
               var[] = {4, 0.25f};
@@ -1388,7 +1582,7 @@ TEST(BatchNormTest, Exact) {
 }
 
 TEST(BatchNormTest, Epsilon) {
-  const tempo_batch_norm_params_t p{1, 1, 1, 1e-3f};
+  const tempo_batch_norm_params_t p{1, 1, 1, 1e-3f, 0.0f};
   const float x[] = {3}, scale[] = {1.5f}, bias[] = {0.25f}, mean[] = {1},
               var[] = {0.5f};
   float y[1];
@@ -1399,7 +1593,7 @@ TEST(BatchNormTest, Epsilon) {
 
 TEST(BatchNormTest, ProductsAreRoundedBeforeAdding) {
   // y = (x - mean) * s + bias = kOnePlus * kOnePlus - 1.
-  const tempo_batch_norm_params_t p{1, 1, 1, 0.0f};
+  const tempo_batch_norm_params_t p{1, 1, 1, 0.0f, 0.0f};
   const float x[] = {kOnePlus}, scale[] = {kOnePlus}, bias[] = {-1.0f},
               mean[] = {0.0f}, var[] = {1.0f};
   float y[1];

@@ -590,7 +590,7 @@ TEST(OpsNormTest, LayerNormWithStatistics) {
 TEST(OpsNormTest, InstanceNorm) {
   const std::vector<float> x = {-1, 0, 1, 2, 3, 4, 0, 0, 0, 1, 1, 3};
   const std::vector<float> scale = {1, 2}, bias = {0, 1};
-  tempo_batch_norm_params_t p{2, 2, 3, 0.0f};
+  tempo_batch_norm_params_t p{2, 2, 3, 0.0f, 0.0f};
   std::vector<float> y(12);
   tempo::instance_norm(p, x.data(), scale.data(), bias.data(), y.data());
   const float sd = sqrtf(2.0f / 3.0f);
@@ -926,6 +926,90 @@ TEST(OpsConvTransposeTest, RandomMatchesScatterReference) {
   }
 }
 
+/// 3-D scatter-form reference, as convTransposeRef with a depth axis.
+std::vector<double> convTranspose3dRef(const tempo_conv_params_t &p,
+                                       const std::vector<float> &x,
+                                       const std::vector<float> &w,
+                                       const std::vector<float> &b) {
+  const size_t outVol = size_t(p.out_d) * p.out_h * p.out_w;
+  std::vector<double> y(size_t(p.batch) * p.out_c * outVol);
+  const int32_t icg = p.in_c / p.groups, ocg = p.out_c / p.groups;
+  for (int32_t n = 0; n < p.batch; ++n)
+    for (int32_t ic = 0; ic < p.in_c; ++ic)
+      for (int32_t id = 0; id < p.in_d; ++id)
+        for (int32_t ih = 0; ih < p.in_h; ++ih)
+          for (int32_t iw = 0; iw < p.in_w; ++iw)
+            for (int32_t o = 0; o < ocg; ++o)
+              for (int32_t kd = 0; kd < p.k_d; ++kd)
+                for (int32_t kh = 0; kh < p.k_h; ++kh)
+                  for (int32_t kw = 0; kw < p.k_w; ++kw) {
+                    const int32_t od = id * p.stride_d - p.pad_front + kd * p.dil_d;
+                    const int32_t oh = ih * p.stride_h - p.pad_top + kh * p.dil_h;
+                    const int32_t ow = iw * p.stride_w - p.pad_left + kw * p.dil_w;
+                    if (od < 0 || od >= p.out_d || oh < 0 || oh >= p.out_h ||
+                        ow < 0 || ow >= p.out_w)
+                      continue;
+                    const int32_t oc = (ic / icg) * ocg + o;
+                    const size_t xi =
+                        ((size_t(n * p.in_c + ic) * p.in_d + id) * p.in_h + ih) *
+                            p.in_w + iw;
+                    const size_t wi =
+                        ((size_t(ic * ocg + o) * p.k_d + kd) * p.k_h + kh) *
+                            p.k_w + kw;
+                    y[size_t(n * p.out_c + oc) * outVol +
+                      (size_t(od) * p.out_h + oh) * p.out_w + ow] +=
+                        static_cast<double>(x[xi]) * w[wi];
+                  }
+  if (p.has_bias)
+    for (size_t i = 0; i < y.size(); ++i)
+      y[i] += b[(i / outVol) % size_t(p.out_c)];
+  return y;
+}
+
+TEST(OpsConvTransposeTest, Random3dMatchesScatterReference) {
+  Rng rng(34);
+  int checked = 0;
+  for (int iter = 0; iter < 200; ++iter) {
+    tempo_conv_params_t p{};
+    p.groups = rng.range(1, 2);
+    p.batch = rng.range(1, 2);
+    p.in_c = p.groups * rng.range(1, 2);
+    p.out_c = p.groups * rng.range(1, 2);
+    int32_t *in[] = {&p.in_d, &p.in_h, &p.in_w}, *out[] = {&p.out_d, &p.out_h, &p.out_w};
+    int32_t *k[] = {&p.k_d, &p.k_h, &p.k_w}, *st[] = {&p.stride_d, &p.stride_h, &p.stride_w};
+    int32_t *dil[] = {&p.dil_d, &p.dil_h, &p.dil_w},
+            *pad[] = {&p.pad_front, &p.pad_top, &p.pad_left};
+    bool ok = true;
+    for (int a = 0; a < 3; ++a) {
+      *in[a] = rng.range(1, 3);
+      *k[a] = rng.range(1, 3);
+      *st[a] = rng.range(1, 2);
+      *dil[a] = rng.range(1, 2);
+      *pad[a] = rng.range(0, *k[a] - 1);
+      const int32_t padEnd = rng.range(0, *k[a] - 1);
+      const int32_t opad = rng.range(0, *st[a] - 1);
+      *out[a] = *st[a] * (*in[a] - 1) + opad + (*k[a] - 1) * *dil[a] + 1 -
+                *pad[a] - padEnd;
+      ok = ok && *out[a] > 0;
+    }
+    if (!ok)
+      continue;
+    ++checked;
+    p.has_bias = rng.range(0, 1);
+    const std::vector<float> x = rng.floats(
+        size_t(p.batch) * p.in_c * p.in_d * p.in_h * p.in_w);
+    const std::vector<float> w = rng.floats(
+        size_t(p.in_c) * (p.out_c / p.groups) * p.k_d * p.k_h * p.k_w);
+    const std::vector<float> b = rng.floats(size_t(p.out_c));
+    std::vector<float> y(size_t(p.batch) * p.out_c * p.out_d * p.out_h *
+                         p.out_w);
+    tempo::conv_transpose(p, x.data(), w.data(), b.data(), y.data());
+    ASSERT_TRUE(allNear(y, convTranspose3dRef(p, x, w, b), 0, 1e-5))
+        << "iteration " << iter;
+  }
+  EXPECT_GT(checked, 100);
+}
+
 //===----------------------------------------------------------------------===//
 // Signal processing
 //===----------------------------------------------------------------------===//
@@ -988,6 +1072,41 @@ TEST(OpsDftTest, RandomLengthsMatchDoubleReference) {
           << "L " << L << " inverse " << inv;
     }
   }
+}
+
+TEST(OpsDftTest, TwiddlesExactAtQuadrants) {
+  // The index is reduced in integers, so multiples of pi / 2 are exact and
+  // the table is symmetric: cos(2 pi k / L) = cos(2 pi (L - k) / L) bit for
+  // bit, sin negated.
+  for (int32_t L : {4, 8, 10, 12, 100}) {
+    std::vector<float> tw(2 * size_t(L));
+    tempo::detail::ops::twiddles(L, tw.data());
+    for (int32_t k = 0; k < L; ++k) {
+      if (4 * k % L == 0) {
+        const int q = 4 * k / L;
+        EXPECT_EQ(tw[2 * k], q == 0 ? 1.0f : q == 2 ? -1.0f : 0.0f) << L << " " << k;
+        EXPECT_EQ(tw[2 * k + 1], q == 1 ? 1.0f : q == 3 ? -1.0f : 0.0f) << L << " " << k;
+      }
+      if (k > 0) {
+        EXPECT_EQ(tw[2 * k], tw[2 * (L - k)]) << L << " " << k;
+        EXPECT_EQ(tw[2 * k + 1], -tw[2 * (L - k) + 1]) << L << " " << k;
+      }
+    }
+  }
+}
+
+TEST(OpsDftTest, ExactZeroBinStaysZero) {
+  // ONNX's test_dft column: x_j = 10 j + 9, L = 10 (direct path). Bin 5's
+  // imaginary part is exactly 0; with sin(pi) rounded to -8.7e-8 it was
+  // 2.6e-5, beyond the conformance tolerance.
+  tempo_dft_params_t p{1, 1, 10, 10, 10, 0, 0};
+  std::vector<uint8_t> scratch(size_t(tempo_dft_scratch_size(&p)));
+  std::vector<float> x(10), y(20);
+  for (int j = 0; j < 10; ++j)
+    x[size_t(j)] = static_cast<float>(10 * j + 9);
+  tempo::dft(p, x.data(), y.data(), scratch.data());
+  EXPECT_EQ(y[2 * 5 + 1], 0.0f);
+  EXPECT_EQ(y[1], 0.0f);
 }
 
 TEST(OpsDftTest, AxisWithInnerStride) {
@@ -1222,7 +1341,7 @@ template <typename T>
     }
     if (kind == "instance_norm") {
       tempo_batch_norm_params_t p{i32(ip[0]), i32(ip[1]), i32(ip[2]),
-                                  static_cast<float>(c.fp[0])};
+                                  static_cast<float>(c.fp[0]), 0.0f};
       tempo::instance_norm(p, in[0].data(), in[1].data(), in[2].data(),
                            y.data());
       return check(y, 0);

@@ -255,8 +255,9 @@ LogicalResult ClipOp::verify() {
 template <typename PoolOp>
 static LogicalResult verifyPool(PoolOp op) {
   ArrayRef<int64_t> x = shapeOf(op.getInput()), y = shapeOf(op.getOutput());
-  if (x.size() != 3 && x.size() != 4)
-    return op.emitOpError("expects a rank 3 or 4 input, got rank ") << x.size();
+  if (x.size() < 3 || x.size() > 5)
+    return op.emitOpError("expects a rank 3, 4 or 5 input, got rank ")
+           << x.size();
   if (y.size() != x.size() || y[0] != x[0] || y[1] != x[1])
     return op.emitOpError("result must keep batch and channels");
   int64_t spatial = x.size() - 2;
@@ -280,7 +281,20 @@ static LogicalResult verifyPool(PoolOp op) {
   return success();
 }
 
-LogicalResult MaxPoolOp::verify() { return verifyPool(*this); }
+LogicalResult MaxPoolOp::verify() {
+  ArrayRef<bool> want = getResults();
+  if (want.size() != 2 || want[0] == want[1])
+    return emitOpError("results must select exactly one of Y and Indices");
+  if (getStorageOrder() != 0 && getStorageOrder() != 1)
+    return emitOpError("storage_order must be 0 or 1, got ")
+           << getStorageOrder();
+  Type elt = getElementTypeOrSelf(getOutput().getType());
+  if (want[1] ? !elt.isSignlessInteger(64)
+              : elt != getElementTypeOrSelf(getInput().getType()))
+    return emitOpError(want[1] ? "indices result must be i64"
+                               : "result element type must be the input's");
+  return verifyPool(*this);
+}
 LogicalResult AveragePoolOp::verify() { return verifyPool(*this); }
 
 LogicalResult GlobalAveragePoolOp::verify() {
@@ -490,6 +504,25 @@ LogicalResult LayerNormOp::verify() {
   return verifyPacked(*this, getResults(), {numElements(x), outer, outer});
 }
 
+LogicalResult BatchNormTrainingOp::verify() {
+  ArrayRef<int64_t> x = shapeOf(getInput());
+  if (x.size() < 2)
+    return emitOpError("expects rank 2 or more");
+  for (Value v : {getInput(), getScale(), getBias(), getMean(), getVariance(),
+                  getOutput()})
+    if (getElementTypeOrSelf(v.getType()) !=
+            getElementTypeOrSelf(getInput().getType()) ||
+        !isa<FloatType>(getElementTypeOrSelf(v.getType())))
+      return emitOpError("needs float operands and result of one type");
+  for (Value v : {getScale(), getBias(), getMean(), getVariance()})
+    if (shapeOf(v).size() != 1 || shapeOf(v)[0] != x[1])
+      return emitOpError("per-channel operands must have shape [") << x[1] << "]";
+  if (getResults().size() != 3)
+    return emitOpError(
+        "results must have 3 entries (Y, running_mean, running_var)");
+  return verifyPacked(*this, getResults(), {numElements(x), x[1], x[1]});
+}
+
 LogicalResult InstanceNormOp::verify() {
   ArrayRef<int64_t> x = shapeOf(getInput());
   if (x.size() < 3)
@@ -566,9 +599,9 @@ LogicalResult CastOp::verify() {
 LogicalResult ConvTransposeOp::verify() {
   ArrayRef<int64_t> x = shapeOf(getInput()), w = shapeOf(getWeight()),
                     y = shapeOf(getOutput());
-  if (x.size() != 3 && x.size() != 4)
-    return emitOpError(
-               "expects a 1-D (rank 3) or 2-D (rank 4) input, got rank ")
+  if (x.size() < 3 || x.size() > 5)
+    return emitOpError("expects a 1-D, 2-D or 3-D (rank 3, 4 or 5) input, "
+                       "got rank ")
            << x.size();
   if (w.size() != x.size() || y.size() != x.size())
     return emitOpError("expects input, weight and output of equal rank");

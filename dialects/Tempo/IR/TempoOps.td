@@ -164,6 +164,36 @@ def Tempo_BatchNormOp : Tempo_Op<"batch_norm", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Tempo_BatchNormTrainingOp : Tempo_Op<"batch_norm_training", [Pure]> {
+  let summary = "training-mode batch normalisation over the channel axis";
+  let description = [{
+    ONNX BatchNormalization with training_mode=1. Per channel (axis 1) the
+    batch statistics over every other axis are the mean `m` and the
+    population variance `v`; `Y = (x - m) / sqrt(v + epsilon) * scale +
+    bias`, `running_mean = mean * momentum + m * (1 - momentum)` and
+    `running_var = variance * momentum + v * (1 - momentum)`. `results`
+    says which of Y, running_mean, running_var the op computes; one is the
+    result itself, several are packed one after the other into a 1-D result
+    the importer slices (see `tempo.layer_norm`).
+
+    ```mlir
+    %r = tempo.batch_norm_training %x, %s, %b, %m, %v {epsilon = 1.0e-05 : f32,
+        momentum = 0.9 : f32, results = array<i1: true, true, true>}
+        : (tensor<2x3x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>,
+           tensor<3xf32>) -> tensor<30xf32>
+    ```
+  }];
+  let arguments = (ins Tempo_Tensor:$input, Tempo_Tensor:$scale, Tempo_Tensor:$bias,
+                   Tempo_Tensor:$mean, Tempo_Tensor:$variance, F32Attr:$epsilon,
+                   F32Attr:$momentum, DenseBoolArrayAttr:$results);
+  let results = (outs Tempo_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $bias `,` $mean `,` $variance attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Tempo_ChannelAffineOp : Tempo_Op<"channel_affine", [Pure]> {
   let summary = "per-channel scale and shift: a folded batch normalisation";
   let description = [{
@@ -284,24 +314,40 @@ class Tempo_PoolOp<string mnemonic, dag extra = (ins)>
   let hasVerifier = 1;
 }
 
-def Tempo_MaxPoolOp : Tempo_PoolOp<"max_pool"> {
-  let summary = "1-D or 2-D max pooling";
+def Tempo_MaxPoolOp : Tempo_PoolOp<"max_pool",
+    (ins DefaultValuedAttr<DenseBoolArrayAttr, "{true, false}">:$results,
+         DefaultValuedAttr<I64Attr, "0">:$storage_order)> {
+  let summary = "1-D, 2-D or 3-D max pooling, or the indices of the maxima";
   let description = [{
-    The result's spatial extent is either the floor or the ceil of the ONNX
+    The input is `[N, C, W]`, `[N, C, H, W]` or `[N, C, D, H, W]`. The
+    result's spatial extent is either the floor or the ceil of the ONNX
     formula (ceil_mode is resolved by the importer into the result type).
     Padded positions never win.
+
+    `results` says which ONNX output (Y, Indices) the op computes: exactly
+    one, since their element types differ and so cannot be packed as
+    `tempo.layer_norm` packs its outputs. Indices is an i64 result of Y's
+    shape holding ONNX's flattened index of each maximum (over the whole
+    input, batch and channel included), row-major or, with
+    `storage_order = 1`, column-major over the spatial dims. The importer
+    adds an indices op only when a model reads Indices, so a plain MaxPool
+    costs nothing more.
 
     ```mlir
     %y = tempo.max_pool %x {dilations = array<i64: 1>, kernel_shape = array<i64: 2>,
         pads = array<i64: 0, 0>, strides = array<i64: 2>}
         : (tensor<1x16x128xf32>) -> tensor<1x16x64xf32>
+    %i = tempo.max_pool %x {dilations = array<i64: 1>, kernel_shape = array<i64: 2>,
+        pads = array<i64: 0, 0>, strides = array<i64: 2>,
+        results = array<i1: false, true>}
+        : (tensor<1x16x128xf32>) -> tensor<1x16x64xi64>
     ```
   }];
 }
 
 def Tempo_AveragePoolOp : Tempo_PoolOp<"average_pool",
     (ins DefaultValuedAttr<BoolAttr, "false">:$count_include_pad)> {
-  let summary = "1-D or 2-D average pooling";
+  let summary = "1-D, 2-D or 3-D average pooling";
   let description = [{
     As `tempo.max_pool`; `count_include_pad` says whether padded positions
     count in the divisor.
@@ -613,7 +659,7 @@ def Tempo_CastOp : Tempo_Op<"cast", [Pure]> {
 }
 
 def Tempo_ConvTransposeOp : Tempo_Op<"conv_transpose", [Pure]> {
-  let summary = "1-D or 2-D transposed convolution (NCW / NCHW)";
+  let summary = "1-D, 2-D or 3-D transposed convolution (NCW / NCHW / NCDHW)";
   let description = [{
     ONNX ConvTranspose. The weight is `[C, M / group, k...]`; `pads` holds
     the begin pad of each spatial dim, the result type the final extents

@@ -374,7 +374,7 @@ void broadcast(const tempo_broadcast_params_t &p, const T *a, const T *b,
 } // namespace detail
 
 //===----------------------------------------------------------------------===//
-// Convolution and pooling (NCHW; 1-D ops use h == 1)
+// Convolution and pooling (NCHW; 1-D ops use h == 1; pools also NCDHW)
 //===----------------------------------------------------------------------===//
 
 /// Conv (float only). x is [batch, in_c, in_h, in_w], w is
@@ -615,86 +615,197 @@ TEMPO_KERNEL void conv(const tempo_conv_params_t &p, const T *x, const T *w, con
   }
 }
 
-/// MaxPool (any type). x is [batch, channels, in_h, in_w], y is
-/// [batch, channels, out_h, out_w]; window taps as in conv (stride, dilation,
-/// pad_top/pad_left). Padded positions never win: only taps inside the input
-/// are compared. A NaN tap makes the output NaN. A window with no tap inside
-/// the input (only possible with extreme pads) yields the lowest finite value
-/// of T (-FLT_MAX for float). pad_bottom/pad_right and count_include_pad are
-/// not read. Aliasing: y must not overlap x.
-template <typename T>
-void max_pool(const tempo_pool_params_t &p, const T *x, T *y) {
-  const int32_t inPlane = p.in_h * p.in_w;
+namespace detail {
+/// A depth field of a params struct: 0 (a struct initialised without the
+/// 3-D fields) reads as 1, one plane.
+inline int32_t depthOr1(int32_t v) { return v > 0 ? v : 1; }
+
+/// The depth geometry of a pool. Deep = false is the 1-D / 2-D pool: every
+/// field a constant, so the depth loops compile away and those pools run
+/// the loops they ran before the depth fields existed.
+template <bool Deep> struct PoolDepth {
+  int32_t in, out, k, stride, dil, front, back;
+  explicit PoolDepth(const tempo_pool_params_t &p)
+      : in(depthOr1(p.in_d)), out(depthOr1(p.out_d)), k(depthOr1(p.k_d)),
+        stride(depthOr1(p.stride_d)), dil(depthOr1(p.dil_d)),
+        front(p.pad_front), back(p.pad_back) {}
+};
+template <> struct PoolDepth<false> {
+  static constexpr int32_t in = 1, out = 1, k = 1, stride = 1, dil = 1,
+                           front = 0, back = 0;
+  explicit PoolDepth(const tempo_pool_params_t &) {}
+};
+
+/// True if the pool has a depth axis worth looping over.
+inline bool poolIsDeep(const tempo_pool_params_t &p) {
+  return depthOr1(p.in_d) != 1 || depthOr1(p.out_d) != 1 ||
+         depthOr1(p.k_d) != 1 || p.pad_front != 0;
+}
+
+/// MaxPool, and with WithIndices the flattened index of each maximum (see
+/// max_pool_with_indices; y may then be null). Without indices the index
+/// bookkeeping compiles away.
+template <typename T, bool WithIndices, bool Deep>
+void maxPool(const tempo_pool_params_t &p, const T *x, T *y,
+             int64_t *indices) {
+  const PoolDepth<Deep> dp(p);
+  const int32_t inPlane = p.in_h * p.in_w, inVolume = dp.in * inPlane;
+  const int32_t outPlane = p.out_h * p.out_w;
   for (int32_t nc = 0; nc < p.batch * p.channels; ++nc) {
-    const T *xc = x + nc * inPlane;
-    T *yc = y + nc * p.out_h * p.out_w;
-    for (int32_t oh = 0; oh < p.out_h; ++oh) {
-      const int32_t ih0 = oh * p.stride_h - p.pad_top;
-      int32_t khLo, khHi;
-      detail::tapRange(ih0, p.dil_h, p.k_h, p.in_h, khLo, khHi);
-      for (int32_t ow = 0; ow < p.out_w; ++ow) {
-        const int32_t iw0 = ow * p.stride_w - p.pad_left;
-        int32_t kwLo, kwHi;
-        detail::tapRange(iw0, p.dil_w, p.k_w, p.in_w, kwLo, kwHi);
-        if (khLo == khHi || kwLo == kwHi) {
-          yc[oh * p.out_w + ow] = detail::Traits<T>::lowest;
-          continue;
-        }
-        T best = xc[(ih0 + khLo * p.dil_h) * p.in_w + iw0 + kwLo * p.dil_w];
-        for (int32_t kh = khLo; kh < khHi; ++kh) {
-          const int32_t row = (ih0 + kh * p.dil_h) * p.in_w + iw0;
-          for (int32_t kw = kwLo; kw < kwHi; ++kw) {
-            const T v = xc[row + kw * p.dil_w];
-            if (v > best || detail::isNaN(v))
-              best = v;
+    const T *xc = x + nc * inVolume;
+    for (int32_t od = 0; od < dp.out; ++od) {
+      const int32_t id0 = od * dp.stride - dp.front;
+      int32_t kdLo, kdHi;
+      tapRange(id0, dp.dil, dp.k, dp.in, kdLo, kdHi);
+      const int32_t yBase = (nc * dp.out + od) * outPlane;
+      for (int32_t oh = 0; oh < p.out_h; ++oh) {
+        const int32_t ih0 = oh * p.stride_h - p.pad_top;
+        int32_t khLo, khHi;
+        tapRange(ih0, p.dil_h, p.k_h, p.in_h, khLo, khHi);
+        for (int32_t ow = 0; ow < p.out_w; ++ow) {
+          const int32_t iw0 = ow * p.stride_w - p.pad_left;
+          int32_t kwLo, kwHi;
+          tapRange(iw0, p.dil_w, p.k_w, p.in_w, kwLo, kwHi);
+          const int32_t at = yBase + oh * p.out_w + ow;
+          if (kdLo == kdHi || khLo == khHi || kwLo == kwHi) {
+            if (!WithIndices || y)
+              y[at] = Traits<T>::lowest;
+            if constexpr (WithIndices)
+              indices[at] = -1;
+            continue;
+          }
+          // Element offsets within the channel's volume.
+          int32_t best =
+              ((id0 + kdLo * dp.dil) * p.in_h + ih0 + khLo * p.dil_h) * p.in_w +
+              iw0 + kwLo * p.dil_w;
+          T bestV = xc[best];
+          for (int32_t kd = kdLo; kd < kdHi; ++kd) {
+            const int32_t plane = (id0 + kd * dp.dil) * p.in_h;
+            for (int32_t kh = khLo; kh < khHi; ++kh) {
+              const int32_t row = (plane + ih0 + kh * p.dil_h) * p.in_w + iw0;
+              for (int32_t kw = kwLo; kw < kwHi; ++kw) {
+                const T v = xc[row + kw * p.dil_w];
+                if (v > bestV || isNaN(v)) {
+                  bestV = v;
+                  if constexpr (WithIndices)
+                    best = row + kw * p.dil_w;
+                }
+              }
+            }
+          }
+          if (!WithIndices || y)
+            y[at] = bestV;
+          if constexpr (WithIndices) {
+            int64_t flat = best;
+            if (p.storage_order) {
+              // Column-major over (d, h, w): d + in_d * (h + in_h * w).
+              const int32_t d = best / inPlane, h = best / p.in_w % p.in_h,
+                            w = best % p.in_w;
+              flat = d + static_cast<int64_t>(dp.in) *
+                             (h + static_cast<int64_t>(p.in_h) * w);
+            }
+            indices[at] = static_cast<int64_t>(nc) * inVolume + flat;
           }
         }
-        yc[oh * p.out_w + ow] = best;
       }
     }
   }
 }
 
-/// AveragePool (any type; ONNX defines it for floats only). Layout and
-/// window taps as in max_pool. The sum runs over the taps inside the input,
-/// kh ascending then kw ascending, from +0. The divisor is the number of
-/// taps inside [-pad_top, in_h + pad_bottom) x [-pad_left, in_w + pad_right)
-/// if count_include_pad, else inside [0, in_h) x [0, in_w); with ceil-mode
-/// out extents a window may overhang even the padded extent, and those taps
-/// count in neither case. A window with divisor 0 yields 0. Integer types
-/// sum in 64 bits and divide truncating toward zero.
-/// Aliasing: y must not overlap x.
-template <typename T>
-void average_pool(const tempo_pool_params_t &p, const T *x, T *y) {
-  const int32_t inPlane = p.in_h * p.in_w;
+/// AveragePool; see average_pool.
+template <typename T, bool Deep>
+void averagePool(const tempo_pool_params_t &p, const T *x, T *y) {
+  const PoolDepth<Deep> dp(p);
+  const int32_t inPlane = p.in_h * p.in_w, inVolume = dp.in * inPlane;
+  const int32_t outPlane = p.out_h * p.out_w;
+  const int32_t paddedD = dp.front + dp.in + dp.back;
   const int32_t paddedH = p.pad_top + p.in_h + p.pad_bottom;
   const int32_t paddedW = p.pad_left + p.in_w + p.pad_right;
   for (int32_t nc = 0; nc < p.batch * p.channels; ++nc) {
-    const T *xc = x + nc * inPlane;
-    T *yc = y + nc * p.out_h * p.out_w;
-    for (int32_t oh = 0; oh < p.out_h; ++oh) {
-      const int32_t ih0 = oh * p.stride_h - p.pad_top;
-      int32_t khLo, khHi, phLo, phHi;
-      detail::tapRange(ih0, p.dil_h, p.k_h, p.in_h, khLo, khHi);
-      detail::tapRange(oh * p.stride_h, p.dil_h, p.k_h, paddedH, phLo, phHi);
-      for (int32_t ow = 0; ow < p.out_w; ++ow) {
-        const int32_t iw0 = ow * p.stride_w - p.pad_left;
-        int32_t kwLo, kwHi, pwLo, pwHi;
-        detail::tapRange(iw0, p.dil_w, p.k_w, p.in_w, kwLo, kwHi);
-        detail::tapRange(ow * p.stride_w, p.dil_w, p.k_w, paddedW, pwLo, pwHi);
-        detail::Mean<T> mean;
-        for (int32_t kh = khLo; kh < khHi; ++kh) {
-          const int32_t row = (ih0 + kh * p.dil_h) * p.in_w + iw0;
-          for (int32_t kw = kwLo; kw < kwHi; ++kw)
-            mean.add(xc[row + kw * p.dil_w]);
+    const T *xc = x + nc * inVolume;
+    for (int32_t od = 0; od < dp.out; ++od) {
+      const int32_t id0 = od * dp.stride - dp.front;
+      int32_t kdLo, kdHi, pdLo, pdHi;
+      tapRange(id0, dp.dil, dp.k, dp.in, kdLo, kdHi);
+      tapRange(od * dp.stride, dp.dil, dp.k, paddedD, pdLo, pdHi);
+      const int32_t dCount = p.count_include_pad ? pdHi - pdLo : kdHi - kdLo;
+      T *yd = y + (nc * dp.out + od) * outPlane;
+      for (int32_t oh = 0; oh < p.out_h; ++oh) {
+        const int32_t ih0 = oh * p.stride_h - p.pad_top;
+        int32_t khLo, khHi, phLo, phHi;
+        tapRange(ih0, p.dil_h, p.k_h, p.in_h, khLo, khHi);
+        tapRange(oh * p.stride_h, p.dil_h, p.k_h, paddedH, phLo, phHi);
+        for (int32_t ow = 0; ow < p.out_w; ++ow) {
+          const int32_t iw0 = ow * p.stride_w - p.pad_left;
+          int32_t kwLo, kwHi, pwLo, pwHi;
+          tapRange(iw0, p.dil_w, p.k_w, p.in_w, kwLo, kwHi);
+          tapRange(ow * p.stride_w, p.dil_w, p.k_w, paddedW, pwLo, pwHi);
+          Mean<T> mean;
+          for (int32_t kd = kdLo; kd < kdHi; ++kd) {
+            const int32_t plane = (id0 + kd * dp.dil) * p.in_h;
+            for (int32_t kh = khLo; kh < khHi; ++kh) {
+              const int32_t row = (plane + ih0 + kh * p.dil_h) * p.in_w + iw0;
+              for (int32_t kw = kwLo; kw < kwHi; ++kw)
+                mean.add(xc[row + kw * p.dil_w]);
+            }
+          }
+          const int32_t count =
+              dCount * (p.count_include_pad ? (phHi - phLo) * (pwHi - pwLo)
+                                            : (khHi - khLo) * (kwHi - kwLo));
+          yd[oh * p.out_w + ow] = mean.result(count);
         }
-        const int32_t count = p.count_include_pad
-                                  ? (phHi - phLo) * (pwHi - pwLo)
-                                  : (khHi - khLo) * (kwHi - kwLo);
-        yc[oh * p.out_w + ow] = mean.result(count);
       }
     }
   }
+}
+} // namespace detail
+
+/// MaxPool (any type). x is [batch, channels, in_d, in_h, in_w], y is
+/// [batch, channels, out_d, out_h, out_w] (2-D pools have depth 1, 1-D also
+/// h == 1); window taps as in conv (stride, dilation, pad_front / pad_top /
+/// pad_left), kd then kh then kw ascending. Padded positions never win: only
+/// taps inside the input are compared. A NaN tap makes the output NaN. A
+/// window with no tap inside the input (only possible with extreme pads)
+/// yields the lowest finite value of T (-FLT_MAX for float). pad_back,
+/// pad_bottom/pad_right and count_include_pad are not read. Aliasing: y
+/// must not overlap x.
+template <typename T>
+void max_pool(const tempo_pool_params_t &p, const T *x, T *y) {
+  if (detail::poolIsDeep(p))
+    detail::maxPool<T, false, true>(p, x, y, nullptr);
+  else
+    detail::maxPool<T, false, false>(p, x, y, nullptr);
+}
+
+/// MaxPool with ONNX's second output (any type): as max_pool, and
+/// indices[o] (same layout as y) is the flattened index of the maximum the
+/// output took, the first one in tap order, counted over the whole input
+/// [batch * channels, spatial...]: (n * channels + c) * in_d * in_h * in_w
+/// plus the spatial offset, row-major (storage_order 0) or column-major
+/// (storage_order 1: d + in_d * (h + in_h * w)); -1 for a window with no tap
+/// inside the input. y may be null (indices only). Aliasing: neither output
+/// may overlap x or each other.
+template <typename T>
+void max_pool_with_indices(const tempo_pool_params_t &p, const T *x, T *y,
+                           int64_t *indices) {
+  detail::maxPool<T, true, true>(p, x, y, indices);
+}
+
+/// AveragePool (any type; ONNX defines it for floats only). Layout and
+/// window taps as in max_pool. The sum runs over the taps inside the input,
+/// kd, kh, kw ascending, from +0. The divisor is the number of taps inside
+/// the padded extent [-pad_front, in_d + pad_back) x [-pad_top, in_h +
+/// pad_bottom) x [-pad_left, in_w + pad_right) if count_include_pad, else
+/// inside the input; with ceil-mode out extents a window may overhang even
+/// the padded extent, and those taps count in neither case. A window with
+/// divisor 0 yields 0. Integer types sum in 64 bits and divide truncating
+/// toward zero. Aliasing: y must not overlap x.
+template <typename T>
+void average_pool(const tempo_pool_params_t &p, const T *x, T *y) {
+  if (detail::poolIsDeep(p))
+    detail::averagePool<T, true>(p, x, y);
+  else
+    detail::averagePool<T, false>(p, x, y);
 }
 
 /// GlobalAveragePool (any type, as average_pool). x is [outer, inner]
@@ -914,6 +1025,58 @@ void batch_norm(const tempo_batch_norm_params_t &p, const T *x, const T *scale,
       for (int32_t i = 0; i < p.spatial; ++i)
         y[base + i] = (x[base + i] - m) * s + b;
     }
+  }
+}
+
+/// BatchNormalization, training mode (float only; ONNX opset 15's
+/// training_mode=1). x and y are [batch, channels, spatial]; scale, bias,
+/// mean, var are [channels]. Per channel c the batch statistics over batch
+/// and spatial are m = sum(x) / count and v = sum((x - m)^2) / count (the
+/// population variance; sums from +0, batch then position ascending,
+/// count = batch * spatial); y is batch_norm of x with m and v in place of
+/// mean and var, and running_mean[c] = mean[c] * momentum + m * (1 -
+/// momentum), running_var[c] likewise with var and v. Any of y,
+/// running_mean, running_var may be null (not computed). Aliasing: no
+/// output may overlap an input or another output.
+template <typename T>
+void batch_norm_training(const tempo_batch_norm_params_t &p, const T *x,
+                         const T *scale, const T *bias, const T *mean,
+                         const T *var, T *y, T *running_mean,
+                         T *running_var) {
+  static_assert(detail::Traits<T>::isFloat,
+                "batch_norm_training is float-only");
+  const T eps = static_cast<T>(p.epsilon);
+  const T momentum = static_cast<T>(p.momentum);
+  const T count = static_cast<T>(p.batch * p.spatial);
+  for (int32_t c = 0; c < p.channels; ++c) {
+    T sum = T(0);
+    for (int32_t n = 0; n < p.batch; ++n) {
+      const T *xc = x + (n * p.channels + c) * p.spatial;
+      for (int32_t i = 0; i < p.spatial; ++i)
+        sum += xc[i];
+    }
+    const T m = count > T(0) ? sum / count : T(0);
+    T ss = T(0);
+    for (int32_t n = 0; n < p.batch; ++n) {
+      const T *xc = x + (n * p.channels + c) * p.spatial;
+      for (int32_t i = 0; i < p.spatial; ++i) {
+        const T d = xc[i] - m;
+        ss += d * d;
+      }
+    }
+    const T v = count > T(0) ? ss / count : T(0);
+    if (y) {
+      const T s = scale[c] / detail::sqrtOf(v + eps), b = bias[c];
+      for (int32_t n = 0; n < p.batch; ++n) {
+        const int32_t base = (n * p.channels + c) * p.spatial;
+        for (int32_t i = 0; i < p.spatial; ++i)
+          y[base + i] = (x[base + i] - m) * s + b;
+      }
+    }
+    if (running_mean)
+      running_mean[c] = mean[c] * momentum + m * (T(1) - momentum);
+    if (running_var)
+      running_var[c] = var[c] * momentum + v * (T(1) - momentum);
   }
 }
 

@@ -256,14 +256,46 @@ template <typename To, typename From> To castValue(From v) {
 // DFT core (float)
 //===----------------------------------------------------------------------===//
 
-/// tw[2k], tw[2k + 1] = cos, sin of 2 pi k / L for k in [0, L). The angle is
-/// formed in double from the exact integer ratio, then rounded to float.
+/// tw[2k], tw[2k + 1] = cos, sin of 2 pi k / L for k in [0, L). The index
+/// is reduced exactly, in integers, to an angle of at most pi / 4: 4k = q L
+/// + r gives the quadrant q and the angle (pi / 2) r / L inside it, folded
+/// to (pi / 2) (L - r) / L (cos and sin swapped) when r > L / 2. Only that
+/// small angle is formed (in double, from the exact ratio; L times per
+/// call) and rounded to float for cosf / sinf; the quadrant is applied by
+/// exact sign changes. So the table is exactly symmetric and every
+/// multiple of pi / 2 gives exact 0 and +-1: cosf / sinf of the rounded
+/// angle 2 pi k / L itself would give sin(pi) = -8.7e-8, which a bin that
+/// should be exactly 0 turns into an error proportional to the input's
+/// magnitude.
 inline void twiddles(int32_t L, float *tw) {
-  const double twoPi = 6.283185307179586476925286766559;
+  const double halfPi = 1.5707963267948966192313216916398;
+  int32_t q = 0, r = 0; // 4k = q L + r, 0 <= r < L
   for (int32_t k = 0; k < L; ++k) {
-    const float a = static_cast<float>(twoPi * k / L);
-    tw[2 * k] = ::cosf(a);
-    tw[2 * k + 1] = ::sinf(a);
+    const bool fold = 2 * r > L;
+    const int32_t m = fold ? L - r : r;
+    const float a = static_cast<float>(halfPi * m / L);
+    const float ca = m == 0 ? 1.0f : ::cosf(a), sa = m == 0 ? 0.0f : ::sinf(a);
+    const float c = fold ? sa : ca, sn = fold ? ca : sa;
+    switch (q) {
+    case 0:
+      tw[2 * k] = c;
+      tw[2 * k + 1] = sn;
+      break;
+    case 1:
+      tw[2 * k] = -sn;
+      tw[2 * k + 1] = c;
+      break;
+    case 2:
+      tw[2 * k] = -c;
+      tw[2 * k + 1] = -sn;
+      break;
+    default:
+      tw[2 * k] = sn;
+      tw[2 * k + 1] = -c;
+      break;
+    }
+    for (r += 4; r >= L; r -= L)
+      ++q;
   }
 }
 
@@ -890,53 +922,74 @@ void cast(const tempo_cast_params_t &p, const From *x, To *y) {
 // Transposed convolution
 //===----------------------------------------------------------------------===//
 
-/// ConvTranspose (float only; 1-D uses h == 1) with the fields of
-/// tempo_conv_params_t read as follows: x is [batch, in_c, in_h, in_w],
-/// w is [in_c, out_c / groups, k_h, k_w], b [out_c] (read only if has_bias),
-/// y is [batch, out_c, out_h, out_w]; pad_top / pad_left are ONNX's begin
-/// pads; out_h / out_w are the final extents (the compiler applies end pads,
-/// output_padding, output_shape and auto_pad there; output positions beyond
-/// every tap's reach just get the bias). Input (ih, iw) and tap (kh, kw)
-/// contribute to output (ih * stride_h - pad_top + kh * dil_h, iw * stride_w
-/// - pad_left + kw * dil_w). Computed as a gather, without scratch: for each
-/// output element of channel oc in group g = oc / (out_c / groups), acc = +0;
-/// for each input channel of the group ascending, kh ascending, kw ascending
-/// with a matching input position: acc += x * w; then y = acc + b[oc].
-/// Only the fields up to has_bias are read (nothing is fused into a
-/// ConvTranspose). Aliasing: y must not overlap x, w or b.
+/// ConvTranspose (float only; 1-D uses h == 1, 2-D depth 1) with the fields
+/// of tempo_conv_params_t read as follows: x is [batch, in_c, in_d, in_h,
+/// in_w], w is [in_c, out_c / groups, k_d, k_h, k_w], b [out_c] (read only
+/// if has_bias), y is [batch, out_c, out_d, out_h, out_w]; pad_front /
+/// pad_top / pad_left are ONNX's begin pads; out_d / out_h / out_w are the
+/// final extents (the compiler applies end pads, output_padding,
+/// output_shape and auto_pad there; output positions beyond every tap's
+/// reach just get the bias). Input (id, ih, iw) and tap (kd, kh, kw)
+/// contribute to output (id * stride_d - pad_front + kd * dil_d, ih *
+/// stride_h - pad_top + kh * dil_h, iw * stride_w - pad_left + kw * dil_w).
+/// Computed as a gather, without scratch: for each output element of
+/// channel oc in group g = oc / (out_c / groups), acc = +0; for each input
+/// channel of the group ascending, kd, kh, kw ascending with a matching
+/// input position: acc += x * w; then y = acc + b[oc]. The depth fields of
+/// 0 read as 1 (pad_front as 0); the fused activation and pool fields are
+/// not read (nothing is fused into a ConvTranspose). Aliasing: y must not
+/// overlap x, w or b.
 template <typename T>
 void conv_transpose(const tempo_conv_params_t &p, const T *x, const T *w,
                     const T *b, T *y) {
   static_assert(detail::Traits<T>::isFloat, "conv_transpose is float-only");
+  const int32_t inD = detail::depthOr1(p.in_d), outD = detail::depthOr1(p.out_d);
+  const int32_t kD = detail::depthOr1(p.k_d);
+  const int32_t strideD = detail::depthOr1(p.stride_d);
+  const int32_t dilD = detail::depthOr1(p.dil_d);
   const int32_t icPerGroup = p.in_c / p.groups;
   const int32_t ocPerGroup = p.out_c / p.groups;
   const int32_t inPlane = p.in_h * p.in_w, kPlane = p.k_h * p.k_w;
+  const int32_t inVolume = inD * inPlane, kVolume = kD * kPlane;
+  const int32_t outPlane = p.out_h * p.out_w;
   for (int32_t n = 0; n < p.batch; ++n) {
     for (int32_t oc = 0; oc < p.out_c; ++oc) {
       const int32_t g = oc / ocPerGroup, ocg = oc % ocPerGroup;
-      T *yo = y + (n * p.out_c + oc) * p.out_h * p.out_w;
-      for (int32_t oh = 0; oh < p.out_h; ++oh) {
-        for (int32_t ow = 0; ow < p.out_w; ++ow) {
-          T acc = T(0);
-          for (int32_t c = 0; c < icPerGroup; ++c) {
-            const int32_t ic = g * icPerGroup + c;
-            const T *xc = x + (n * p.in_c + ic) * inPlane;
-            const T *wk = w + (ic * ocPerGroup + ocg) * kPlane;
-            for (int32_t kh = 0; kh < p.k_h; ++kh) {
-              const int32_t th = oh + p.pad_top - kh * p.dil_h;
-              if (th < 0 || th % p.stride_h != 0 || th / p.stride_h >= p.in_h)
-                continue;
-              const int32_t ih = th / p.stride_h;
-              for (int32_t kw = 0; kw < p.k_w; ++kw) {
-                const int32_t tw = ow + p.pad_left - kw * p.dil_w;
-                if (tw < 0 || tw % p.stride_w != 0 ||
-                    tw / p.stride_w >= p.in_w)
+      T *yo = y + (n * p.out_c + oc) * outD * outPlane;
+      for (int32_t od = 0; od < outD; ++od) {
+        for (int32_t oh = 0; oh < p.out_h; ++oh) {
+          for (int32_t ow = 0; ow < p.out_w; ++ow) {
+            T acc = T(0);
+            for (int32_t c = 0; c < icPerGroup; ++c) {
+              const int32_t ic = g * icPerGroup + c;
+              const T *xc = x + (n * p.in_c + ic) * inVolume;
+              const T *wk = w + (ic * ocPerGroup + ocg) * kVolume;
+              for (int32_t kd = 0; kd < kD; ++kd) {
+                const int32_t td = od + p.pad_front - kd * dilD;
+                if (td < 0 || td % strideD != 0 || td / strideD >= inD)
                   continue;
-                acc += xc[ih * p.in_w + tw / p.stride_w] * wk[kh * p.k_w + kw];
+                const T *xd = xc + (td / strideD) * inPlane;
+                const T *wd = wk + kd * kPlane;
+                for (int32_t kh = 0; kh < p.k_h; ++kh) {
+                  const int32_t th = oh + p.pad_top - kh * p.dil_h;
+                  if (th < 0 || th % p.stride_h != 0 ||
+                      th / p.stride_h >= p.in_h)
+                    continue;
+                  const int32_t ih = th / p.stride_h;
+                  for (int32_t kw = 0; kw < p.k_w; ++kw) {
+                    const int32_t tw = ow + p.pad_left - kw * p.dil_w;
+                    if (tw < 0 || tw % p.stride_w != 0 ||
+                        tw / p.stride_w >= p.in_w)
+                      continue;
+                    acc += xd[ih * p.in_w + tw / p.stride_w] *
+                           wd[kh * p.k_w + kw];
+                  }
+                }
               }
             }
+            yo[(od * p.out_h + oh) * p.out_w + ow] =
+                p.has_bias ? acc + b[oc] : acc;
           }
-          yo[oh * p.out_w + ow] = p.has_bias ? acc + b[oc] : acc;
         }
       }
     }

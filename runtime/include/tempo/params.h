@@ -7,7 +7,10 @@
  * emitter prints, so fields are only ever appended.
  *
  * All sizes are in elements, never bytes, unless the name says bytes. 1-D
- * convolutions and pools use the 2-D structs with h == 1.
+ * convolutions and pools use the 2-D structs with h == 1; 3-D pools and
+ * transposed convolutions set the depth fields appended at the end of those
+ * structs, where 0 reads as the 1-D / 2-D default (one plane), so a struct
+ * initialised without them keeps its meaning.
  *
  *===----------------------------------------------------------------------===*/
 #ifndef TEMPO_PARAMS_H
@@ -60,6 +63,12 @@ typedef struct tempo_conv_params_t {
   int32_t pool;          /**< a tempo_fused_pool_kind_t */
   int32_t pool_h, pool_w;
   int32_t pooled_h, pooled_w;
+  /** Depth of a 3-D (NCDHW) op, read by conv_transpose only (conv is 1-D /
+   *  2-D): x is [batch, in_c, in_d, in_h, in_w], and so on. 0 reads as 1
+   *  (pad_front as 0): one plane, the 1-D / 2-D op. */
+  int32_t in_d, out_d, k_d;
+  int32_t stride_d, dil_d;
+  int32_t pad_front;
 } tempo_conv_params_t;
 
 /** MaxPool / AveragePool over NCHW. Pads may be asymmetric; the output
@@ -74,6 +83,15 @@ typedef struct tempo_pool_params_t {
   /** AveragePool only: divide by the window clipped to the padded extent
    *  (1) or to the unpadded input (0). */
   int32_t count_include_pad;
+  /** Depth of a 3-D pool (NCDHW: x is [batch, channels, in_d, in_h, in_w]).
+   *  0 reads as 1 (the pads as 0): one plane, the 1-D / 2-D pool. */
+  int32_t in_d, out_d, k_d;
+  int32_t stride_d, dil_d;
+  int32_t pad_front, pad_back;
+  /** max_pool_with_indices only: the flattened index of each maximum is
+   *  row-major over the spatial dims (0) or column-major (1), as ONNX
+   *  MaxPool's storage_order. */
+  int32_t storage_order;
 } tempo_pool_params_t;
 
 /** A reduction of each contiguous run of `inner` elements to one value
@@ -131,10 +149,14 @@ typedef struct tempo_softmax_params_t {
   int32_t outer, n, inner;
 } tempo_softmax_params_t;
 
-/** Inference BatchNormalization over [batch, channels, spatial]. */
+/** BatchNormalization over [batch, channels, spatial] (inference, or
+ *  training mode: batch_norm_training). */
 typedef struct tempo_batch_norm_params_t {
   int32_t batch, channels, spatial;
   float epsilon;
+  /** batch_norm_training only: running = running * momentum + batch
+   *  statistic * (1 - momentum). */
+  float momentum;
 } tempo_batch_norm_params_t;
 
 /** y = x * scale[c] + shift[c] over [batch, channels, spatial]: a
