@@ -154,6 +154,8 @@ def kernels_source(kernels):
                 args.append("&x")  # an array of input pointers (one here)
             elif re.fullmatch(r"(T|void) ?\* ?\w+", p):
                 args.append("y")
+            elif re.fullmatch(r"int64_t ?\* ?\w+", p):
+                args.append("g_int64")  # an index output (max_pool_with_indices)
             else:
                 raise ValueError("kernel %s: cannot fill parameter '%s'" % (name, p))
         calls[name] = args
@@ -162,6 +164,7 @@ def kernels_source(kernels):
            '#include "tempo/kernels.h"', "",
            "// Not const, so the compiler cannot fold the parameters."]
     out += ["%s g_%s;" % (s, s) for s in sorted(structs)]
+    out.append("int64_t g_int64[1];")
     out.append("")
     for suffix, ctype in ELEMENT_TYPES:
         out.append('extern "C" void tempo_kernels_%s(const %s *x, %s *y) {' % (suffix, ctype, ctype))
