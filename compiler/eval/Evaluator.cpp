@@ -128,6 +128,10 @@ bool invoke(const mlir::tempo::KernelCall &call,
     if (k == "average_pool")
       return ::tempo::average_pool<T>(std::get<tempo_pool_params_t>(p), in<T>(a, 0), y),
              true;
+    if (k == "lp_pool")
+      return ::tempo::lp_pool<T>(std::get<tempo_lp_pool_params_t>(p),
+                                 in<T>(a, 0), y),
+             true;
     if (k == "global_average_pool")
       return ::tempo::global_average_pool<T>(std::get<tempo_reduce_params_t>(p),
                                     in<T>(a, 0), y),
@@ -153,6 +157,10 @@ bool invoke(const mlir::tempo::KernelCall &call,
     return ::tempo::relu<T>(std::get<tempo_unary_params_t>(p), in<T>(a, 0), y), true;
   if (k == "clip")
     return ::tempo::clip<T>(std::get<tempo_unary_params_t>(p), in<T>(a, 0), y), true;
+  if (k == "cumsum")
+    return ::tempo::cumsum<T>(std::get<tempo_cumsum_params_t>(p), in<T>(a, 0),
+                              y),
+           true;
   if (k == "max_pool")
     return ::tempo::max_pool<T>(std::get<tempo_pool_params_t>(p), in<T>(a, 0), y), true;
   if (k == "max_pool_with_indices")

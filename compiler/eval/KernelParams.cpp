@@ -489,6 +489,27 @@ static FailureOr<std::vector<KernelCall>> plainKernelCalls(Operation *op,
               return op->emitOpError("needs a float input");
             return Calls{call("average_pool", p, {0})};
           })
+          .Case([&](LpPoolOp pool) -> FailureOr<Calls> {
+            if (!isFloat)
+              return op->emitOpError("needs a float input");
+            tempo_lp_pool_params_t p{
+                poolParams(op, pool.getKernelShape(), pool.getStrides(),
+                           pool.getDilations(), pool.getPads()),
+                i32(pool.getP())};
+            return Calls{call("lp_pool", p, {0})};
+          })
+          .Case([&](CumSumOp cs) {
+            tempo_cumsum_params_t p{};
+            ArrayRef<int64_t> x = shapeOf(cs.getInput());
+            if (x.empty()) {
+              p.outer = p.n = p.inner = 1;
+            } else {
+              axisSplit(x, cs.getAxis(), 1, p.outer, p.n, p.inner);
+            }
+            p.exclusive = cs.getExclusive();
+            p.reverse = cs.getReverse();
+            return Calls{call("cumsum", p, {0})};
+          })
           .Case([&](GlobalAveragePoolOp gap) -> FailureOr<Calls> {
             ArrayRef<int64_t> x = shapeOf(gap.getInput());
             tempo_reduce_params_t p{i32(x[0] * x[1]),
@@ -815,7 +836,9 @@ const char *mlir::tempo::paramsTypeName(const KernelParams &params) {
                                        "tempo_qclamp_params_t",
                                        "tempo_lut_params_t",
                                        "tempo_qsoftmax_params_t",
-                                       "tempo_quantize_params_t"};
+                                       "tempo_quantize_params_t",
+                                       "tempo_lp_pool_params_t",
+                                       "tempo_cumsum_params_t"};
   static_assert(std::variant_size_v<KernelParams> == std::size(kNames));
   return kNames[params.index()];
 }
@@ -1003,6 +1026,10 @@ void mlir::tempo::printParams(llvm::raw_ostream &os, const KernelParams &params)
         else if constexpr (std::is_same_v<P, tempo_dft_params_t>)
           f << p.outer << p.inner << p.n_in << p.length << p.n_out
             << p.in_complex << p.inverse;
+        else if constexpr (std::is_same_v<P, tempo_lp_pool_params_t>)
+          f << p.pool << p.p;
+        else if constexpr (std::is_same_v<P, tempo_cumsum_params_t>)
+          f << p.outer << p.n << p.inner << p.exclusive << p.reverse;
         else if constexpr (std::is_same_v<P, tempo_qconv_params_t>)
           f << p.batch << p.in_c << p.in_h << p.in_w << p.out_c << p.out_h
             << p.out_w << p.k_h << p.k_w << p.stride_h << p.stride_w

@@ -40,7 +40,8 @@ using KernelParams = std::variant<
     tempo_qconv_params_t, tempo_qfc_params_t, tempo_qmatmul_params_t,
     tempo_qbinary_params_t, tempo_qpool_params_t, tempo_qreduce_params_t,
     tempo_qconcat_params_t, tempo_requant_params_t, tempo_qclamp_params_t,
-    tempo_lut_params_t, tempo_qsoftmax_params_t, tempo_quantize_params_t>;
+    tempo_lut_params_t, tempo_qsoftmax_params_t, tempo_quantize_params_t,
+    tempo_lp_pool_params_t, tempo_cumsum_params_t>;
 
 /// A constant table a kernel takes after its operands: per-channel
 /// requantization multipliers and shifts, lookup tables, per-axis scales.

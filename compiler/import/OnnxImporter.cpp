@@ -260,6 +260,7 @@ private:
   LogicalResult importLayerNorm(const onnx::NodeProto &node);
   LogicalResult importInstanceNorm(const onnx::NodeProto &node);
   LogicalResult importGlobalMaxPool(const onnx::NodeProto &node);
+  LogicalResult importCumSum(const onnx::NodeProto &node);
   LogicalResult importSlice(const onnx::NodeProto &node);
   LogicalResult importPad(const onnx::NodeProto &node);
   LogicalResult importTile(const onnx::NodeProto &node);
@@ -333,6 +334,7 @@ const llvm::StringMap<ImportFn> &GraphImporter::table() {
       {"ArgMax", &GraphImporter::importArgReduce},
       {"ArgMin", &GraphImporter::importArgReduce},
       {"AveragePool", &GraphImporter::importPool<AveragePoolOp>},
+      {"CumSum", &GraphImporter::importCumSum},
       {"BatchNormalization", &GraphImporter::importBatchNorm},
       {"BlackmanWindow", &GraphImporter::importWindow},
       {"Cast", &GraphImporter::importCast},
@@ -376,6 +378,7 @@ const llvm::StringMap<ImportFn> &GraphImporter::table() {
       {"MatMul", &GraphImporter::importMatMul},
       {"MatMulInteger", &GraphImporter::importMatMulInteger},
       {"Max", &GraphImporter::importBinaryMath},
+      {"LpPool", &GraphImporter::importPool<LpPoolOp>},
       {"MaxPool", &GraphImporter::importPool<MaxPoolOp>},
       {"Mean", &GraphImporter::importBinaryMath},
       {"MelWeightMatrix", &GraphImporter::importMelWeightMatrix},
@@ -845,6 +848,13 @@ LogicalResult GraphImporter::importPool(const onnx::NodeProto &node) {
                           << " supports 1-D, 2-D and 3-D pooling (input rank "
                              "3, 4 or 5), got rank "
                           << xs.size();
+  constexpr bool isLp = std::is_same_v<OpTy, LpPoolOp>;
+  if (isLp && (xs.size() > 4 || !isa<FloatType>(elt(*x))))
+    return emitError(loc) << "LpPool supports 1-D and 2-D pooling of float "
+                             "tensors (input rank 3 or 4)";
+  if (isLp && attrInt(node, "p", 2) < 1)
+    return emitError(loc) << "LpPool p must be at least 1, got "
+                          << attrInt(node, "p", 2);
   size_t n = xs.size() - 2;
   SmallVector<int64_t> kernel = attrInts(node, "kernel_shape", {});
   if (kernel.size() != n)
@@ -884,6 +894,8 @@ LogicalResult GraphImporter::importPool(const onnx::NodeProto &node) {
     auto op = create(elt(*x));
     if constexpr (std::is_same_v<OpTy, AveragePoolOp>)
       op.setCountIncludePad(attrInt(node, "count_include_pad", 0) != 0);
+    if constexpr (isLp)
+      op.setP(attrInt(node, "p", 2));
     define(node, 0, op);
   }
   if constexpr (isMax) {
@@ -1594,6 +1606,25 @@ LogicalResult GraphImporter::importInstanceNorm(const onnx::NodeProto &node) {
          builder.create<InstanceNormOp>(
              nodeLoc(node), x->getType(), *x, *s, *b,
              builder.getF32FloatAttr(attrFloat(node, "epsilon", 1e-5f))));
+  return success();
+}
+
+LogicalResult GraphImporter::importCumSum(const onnx::NodeProto &node) {
+  FailureOr<Value> x = input(node, 0);
+  FailureOr<SmallVector<int64_t>> axisValue = constInts(node, 1);
+  if (failed(x) || failed(axisValue) || failed(onlyOutputs(node, 1)))
+    return failure();
+  if (axisValue->size() != 1)
+    return emitError(nodeLoc(node)) << "CumSum's axis must be one value";
+  int64_t rank = shape(*x).size();
+  FailureOr<int64_t> axis = resolveAxis(node, (*axisValue)[0], rank);
+  if (failed(axis))
+    return failure();
+  define(node, 0,
+         builder.create<CumSumOp>(
+             nodeLoc(node), x->getType(), *x, builder.getI64IntegerAttr(*axis),
+             builder.getBoolAttr(attrInt(node, "exclusive", 0) != 0),
+             builder.getBoolAttr(attrInt(node, "reverse", 0) != 0)));
   return success();
 }
 

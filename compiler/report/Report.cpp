@@ -129,6 +129,14 @@ static WorkCounts countCall(const KernelCall &call, int64_t eltBytes) {
         } else if constexpr (std::is_same_v<P, tempo_stft_params_t>) {
           w.macs = int64_t(p.batch) * p.frames * p.n_out * p.frame_length *
                    (p.in_complex ? 4 : 2);
+        } else if constexpr (std::is_same_v<P, tempo_lp_pool_params_t>) {
+          const tempo_pool_params_t &q = p.pool;
+          w.elements = int64_t(q.batch) * q.channels * q.out_h * q.out_w *
+                       q.k_h * q.k_w;
+          if (p.p > 2)
+            w.transcendentals = w.elements;
+        } else if constexpr (std::is_same_v<P, tempo_cumsum_params_t>) {
+          w.elements = int64_t(p.outer) * p.n * p.inner;
         } else if constexpr (std::is_same_v<P, tempo_qconv_params_t>) {
           int64_t outs = int64_t(p.batch) * p.out_c * p.out_h * p.out_w;
           w.macs = outs * (p.in_c / p.groups) * p.k_h * p.k_w;

@@ -303,7 +303,7 @@ LogicalResult CppEmitter::printOperation(Operation &op) {
             ChannelAffineOp,
             ElementwiseChainOp, AddOp,
             SubOp, MulOp, DivOp, ReluOp, SigmoidOp, TanhOp, LeakyReluOp, ClipOp,
-            MaxPoolOp, AveragePoolOp, GlobalAveragePoolOp, SoftmaxOp, ReshapeOp,
+            MaxPoolOp, AveragePoolOp, LpPoolOp, CumSumOp, GlobalAveragePoolOp, SoftmaxOp, ReshapeOp,
             CopyOp, TransposeOp, ConcatOp, MathOp, BinaryMathOp, ReduceOp,
             ArgReduceOp, LogSoftmaxOp, HardmaxOp, LayerNormOp, InstanceNormOp,
             StridedCopyOp, GatherOp, CastOp, ConvTransposeOp, RecurrentOp,

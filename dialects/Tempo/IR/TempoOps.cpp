@@ -297,6 +297,25 @@ LogicalResult MaxPoolOp::verify() {
 }
 LogicalResult AveragePoolOp::verify() { return verifyPool(*this); }
 
+LogicalResult LpPoolOp::verify() {
+  if (shapeOf(getInput()).size() > 4)
+    return emitOpError("supports 1-D and 2-D pooling (input rank 3 or 4)");
+  if (!isa<FloatType>(getElementTypeOrSelf(getInput().getType())) ||
+      getInput().getType() != getOutput().getType().clone(shapeOf(getInput())))
+    return emitOpError("needs a float input and result of one element type");
+  if (getP() < 1)
+    return emitOpError("p must be at least 1, got ") << getP();
+  return verifyPool(*this);
+}
+
+LogicalResult CumSumOp::verify() {
+  int64_t rank = shapeOf(getInput()).size();
+  if (getAxis() < 0 || getAxis() >= std::max<int64_t>(rank, 1))
+    return emitOpError("axis ") << getAxis() << " is out of range for rank "
+                                << rank;
+  return success();
+}
+
 LogicalResult GlobalAveragePoolOp::verify() {
   ArrayRef<int64_t> x = shapeOf(getInput()), y = shapeOf(getOutput());
   if (x.size() < 3 || y.size() != x.size() || y[0] != x[0] || y[1] != x[1])

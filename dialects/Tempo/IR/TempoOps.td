@@ -345,6 +345,20 @@ def Tempo_MaxPoolOp : Tempo_PoolOp<"max_pool",
   }];
 }
 
+def Tempo_LpPoolOp : Tempo_PoolOp<"lp_pool", (ins DefaultValuedAttr<I64Attr, "2">:$p)> {
+  let summary = "1-D or 2-D Lp pooling (ONNX LpPool)";
+  let description = [{
+    `(sum |x|^p)^(1/p)` over each window's taps inside the input (zero
+    padding adds nothing); float only. Windows as `tempo.max_pool`.
+
+    ```mlir
+    %y = tempo.lp_pool %x {dilations = array<i64: 1>, kernel_shape = array<i64: 2>,
+        p = 2 : i64, pads = array<i64: 0, 0>, strides = array<i64: 2>}
+        : (tensor<1x1x4xf32>) -> tensor<1x1x2xf32>
+    ```
+  }];
+}
+
 def Tempo_AveragePoolOp : Tempo_PoolOp<"average_pool",
     (ins DefaultValuedAttr<BoolAttr, "false">:$count_include_pad)> {
   let summary = "1-D, 2-D or 3-D average pooling";
@@ -547,6 +561,24 @@ class Tempo_AxisOp<string mnemonic, string what>
     ```
   }];
   let arguments = (ins Tempo_Tensor:$input, I64Attr:$axis);
+  let results = (outs Tempo_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Tempo_CumSumOp : Tempo_Op<"cumsum", [Pure, SameOperandsAndResultType]> {
+  let summary = "cumulative sum along an axis (ONNX CumSum)";
+  let description = [{
+    `y_j = sum of x_k` for `k <= j` (`k < j` if `exclusive`; from the end if
+    `reverse`), in the scan direction from 0. Integers wrap.
+
+    ```mlir
+    %y = tempo.cumsum %x {axis = 0 : i64} : tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins Tempo_Tensor:$input, I64Attr:$axis,
+                   DefaultValuedAttr<BoolAttr, "false">:$exclusive,
+                   DefaultValuedAttr<BoolAttr, "false">:$reverse);
   let results = (outs Tempo_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input)";
   let hasVerifier = 1;
