@@ -73,7 +73,8 @@ DenseElementsAttr tensorProtoToAttr(MLIRContext &ctx,
   }
   if (t.data_location() == onnx::TensorProto::EXTERNAL) {
     emitError(loc) << "tensor '" << t.name()
-                   << "' uses external data, which is not supported yet";
+                   << "' refers to external data; a tensor file must hold its "
+                      "own data (models may use .data files)";
     return {};
   }
   SmallVector<int64_t> dims(t.dims().begin(), t.dims().end());

@@ -80,6 +80,97 @@ bool mlir::tempo::writeTensorProto(const std::string &path,
   return true;
 }
 
+namespace {
+
+/// Reads the bytes of every tensor stored in an external data file (ONNX's
+/// `*.onnx` + `.data` form) into the tensor itself, so the rest of the
+/// compiler sees an ordinary model. Locations are relative to the model's
+/// folder and may not leave it. `all` collects the bytes read, in order,
+/// for the model digest.
+bool inlineTensor(onnx::TensorProto &t, const std::string &dir,
+                  std::string &all, std::string &error) {
+  if (t.data_location() != onnx::TensorProto::EXTERNAL)
+    return true;
+  std::string location;
+  long long offset = 0, length = -1;
+  for (const auto &kv : t.external_data()) {
+    try {
+      if (kv.key() == "location")
+        location = kv.value();
+      else if (kv.key() == "offset")
+        offset = std::stoll(kv.value());
+      else if (kv.key() == "length")
+        length = std::stoll(kv.value());
+    } catch (const std::exception &) {
+      error = "tensor '" + t.name() + "': external data " + kv.key() +
+              " '" + kv.value() + "' is not a number";
+      return false;
+    }
+  }
+  std::string name = "tensor '" + t.name() + "'";
+  if (location.empty()) {
+    error = name + " uses external data without a location";
+    return false;
+  }
+  if (location.front() == '/' || location.find("..") != std::string::npos) {
+    error = name + ": external data location '" + location +
+            "' must be a path inside the model's folder";
+    return false;
+  }
+  if (offset < 0 || length < -1) {
+    error = name + ": negative external data offset or length";
+    return false;
+  }
+  std::string file = dir.empty() ? location : dir + "/" + location;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    error = name + ": cannot read external data file '" + file + "'";
+    return false;
+  }
+  in.seekg(0, std::ios::end);
+  long long size = static_cast<long long>(in.tellg());
+  if (length < 0)
+    length = size - offset;
+  if (offset + length > size || length < 0) {
+    error = name + ": external data file '" + file + "' has " +
+            std::to_string(size) + " bytes, the tensor needs " +
+            std::to_string(offset) + " + " + std::to_string(length);
+    return false;
+  }
+  std::string bytes(static_cast<size_t>(length), '\0');
+  in.seekg(offset);
+  in.read(bytes.data(), length);
+  if (!in) {
+    error = name + ": cannot read external data file '" + file + "'";
+    return false;
+  }
+  all += bytes;
+  t.set_raw_data(std::move(bytes));
+  t.clear_external_data();
+  t.set_data_location(onnx::TensorProto::DEFAULT);
+  return true;
+}
+
+bool inlineExternalData(onnx::GraphProto &graph, const std::string &dir,
+                        std::string &all, std::string &error) {
+  for (auto &t : *graph.mutable_initializer())
+    if (!inlineTensor(t, dir, all, error))
+      return false;
+  for (auto &node : *graph.mutable_node())
+    for (auto &attr : *node.mutable_attribute()) {
+      if (attr.has_t() && !inlineTensor(*attr.mutable_t(), dir, all, error))
+        return false;
+      if (attr.has_g() && !inlineExternalData(*attr.mutable_g(), dir, all, error))
+        return false;
+      for (auto &g : *attr.mutable_graphs())
+        if (!inlineExternalData(g, dir, all, error))
+          return false;
+    }
+  return true;
+}
+
+} // namespace
+
 bool mlir::tempo::loadOnnxModel(const std::string &path, const LoadOptions &options,
                           LoadedModel &out, std::string &error) {
   std::string bytes;
@@ -92,7 +183,16 @@ bool mlir::tempo::loadOnnxModel(const std::string &path, const LoadOptions &opti
     error = "'" + path + "' is not an ONNX model (protobuf parse failed)";
     return false;
   }
-  out.digest = digestOf(bytes);
+  std::string dir;
+  if (size_t slash = path.find_last_of('/'); slash != std::string::npos)
+    dir = path.substr(0, slash);
+  std::string external;
+  if (!inlineExternalData(*model.mutable_graph(), dir, external, error)) {
+    error = "'" + path + "': " + error;
+    return false;
+  }
+  // The digest covers the weights wherever they are stored.
+  out.digest = digestOf(bytes + external);
   for (const auto &op : model.opset_import())
     if (op.domain().empty() || op.domain() == "ai.onnx")
       out.originalOpset = op.version();
