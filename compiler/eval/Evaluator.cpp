@@ -371,7 +371,7 @@ bool invokeQuant(const mlir::tempo::KernelCall &call,
 /// A table's values in its C type, as the kernel reads them.
 std::vector<char> tableBytes(const mlir::tempo::KernelTable &t) {
   llvm::StringRef c = t.cType;
-  size_t eb = c == "int8_t" ? 1 : c == "uint16_t" ? 2 : 4;
+  size_t eb = static_cast<size_t>(t.elementBytes());
   std::vector<char> out(t.values.size() * eb);
   for (size_t i = 0; i < t.values.size(); ++i) {
     double v = t.values[i];

@@ -52,6 +52,11 @@ struct KernelTable {
   const char *cType = "int32_t";
   /// The values (each exact in a double).
   std::vector<double> values;
+  /// Bytes of one element of cType.
+  int64_t elementBytes() const {
+    llvm::StringRef c = cType;
+    return c == "int8_t" ? 1 : c == "uint16_t" ? 2 : 4;
+  }
 };
 
 /// One call of a runtime kernel: `tempo::<kernel><T>(params, operands...,

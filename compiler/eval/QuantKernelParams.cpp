@@ -206,6 +206,24 @@ template <typename P> const P &geom(const Calls &g, size_t i = 0) {
   return std::get<P>(g[i].params);
 }
 
+/// The window geometry conv and pool structs share (1-D as h == 1), copied
+/// from the float params into the int8 ones.
+template <typename From, typename To> void copyWindow(const From &f, To &p) {
+  p.batch = f.batch;
+  p.in_h = f.in_h;
+  p.in_w = f.in_w;
+  p.out_h = f.out_h;
+  p.out_w = f.out_w;
+  p.k_h = f.k_h;
+  p.k_w = f.k_w;
+  p.stride_h = f.stride_h;
+  p.stride_w = f.stride_w;
+  p.dil_h = f.dil_h;
+  p.dil_w = f.dil_w;
+  p.pad_top = f.pad_top;
+  p.pad_left = f.pad_left;
+}
+
 FailureOr<Calls> convCalls(ConvOp conv, const Calls &g) {
   Operation *op = conv;
   auto x = int8Tensor(op, conv.getInput(), "input");
@@ -217,21 +235,9 @@ FailureOr<Calls> convCalls(ConvOp conv, const Calls &g) {
     return failure();
   const auto &f = geom<tempo_conv_params_t>(g);
   tempo_qconv_params_t p{};
-  p.batch = f.batch;
+  copyWindow(f, p);
   p.in_c = f.in_c;
-  p.in_h = f.in_h;
-  p.in_w = f.in_w;
   p.out_c = f.out_c;
-  p.out_h = f.out_h;
-  p.out_w = f.out_w;
-  p.k_h = f.k_h;
-  p.k_w = f.k_w;
-  p.stride_h = f.stride_h;
-  p.stride_w = f.stride_w;
-  p.dil_h = f.dil_h;
-  p.dil_w = f.dil_w;
-  p.pad_top = f.pad_top;
-  p.pad_left = f.pad_left;
   p.groups = f.groups;
   p.has_bias = f.has_bias;
   p.in_zp = i32(x->getZeroPoint());
@@ -360,21 +366,11 @@ FailureOr<Calls> poolCalls(Operation *op, const Calls &g, const char *kernel) {
                            "input ")
            << *x << ", output " << *y;
   const auto &f = geom<tempo_pool_params_t>(g);
+  if (f.in_d > 1 || f.k_d > 1)
+    return op->emitOpError("int8 pooling is 1-D or 2-D; a 3-D pool stays float");
   tempo_qpool_params_t p{};
-  p.batch = f.batch;
+  copyWindow(f, p);
   p.channels = f.channels;
-  p.in_h = f.in_h;
-  p.in_w = f.in_w;
-  p.out_h = f.out_h;
-  p.out_w = f.out_w;
-  p.k_h = f.k_h;
-  p.k_w = f.k_w;
-  p.stride_h = f.stride_h;
-  p.stride_w = f.stride_w;
-  p.dil_h = f.dil_h;
-  p.dil_w = f.dil_w;
-  p.pad_top = f.pad_top;
-  p.pad_left = f.pad_left;
   p.pad_bottom = f.pad_bottom;
   p.pad_right = f.pad_right;
   p.count_include_pad = f.count_include_pad;
@@ -598,9 +594,7 @@ int64_t mlir::tempo::kernelTableBytes(Operation *op) {
   int64_t bytes = 0;
   for (const KernelCall &c : *calls)
     for (const KernelTable &t : c.tables) {
-      StringRef type = t.cType;
-      bytes += (type == "int8_t" ? 1 : type == "uint16_t" ? 2 : 4) *
-               (int64_t)t.values.size();
+      bytes += t.elementBytes() * (int64_t)t.values.size();
     }
   return bytes;
 }

@@ -372,6 +372,10 @@ bool Quantizer::convert(Operation *op) {
   // Scale-preserving ops: the result has the input's type.
   if (isa<MaxPoolOp, AveragePoolOp, ReshapeOp, TransposeOp, CopyOp, ReluOp,
           ClipOp>(op)) {
+    // The int8 pools are 1-D and 2-D.
+    if (isa<MaxPoolOp, AveragePoolOp>(op) &&
+        cast<RankedTensorType>(op->getOperand(0).getType()).getRank() > 4)
+      return false;
     Value x = quantized(op->getOperand(0));
     if (!x || op->getNumOperands() != 1)
       return false;

@@ -196,7 +196,7 @@ std::string CppEmitter::printTable(const mlir::tempo::KernelTable &t) {
     return "nullptr";
   std::string name = "kT" + std::to_string(tableCount++);
   StringRef c = t.cType;
-  int64_t eb = c == "int8_t" ? 1 : c == "uint16_t" ? 2 : 4;
+  int64_t eb = t.elementBytes();
   weightBytesTotal += eb * (int64_t)t.values.size();
   llvm::raw_string_ostream g(globals);
   g << "alignas(4) const " << c << " " << name << "[" << t.values.size()

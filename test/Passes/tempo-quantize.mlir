@@ -50,3 +50,15 @@ func.func @dense(%x: tensor<1x3xf32> {tempo.calib = array<f32: -2.0, 2.0>}) -> t
   %t = tempo.leaky_relu %s {alpha = 0.1 : f32} : tensor<1x2xf32>
   return %t : tensor<1x2xf32>
 }
+
+// -----
+
+// The int8 pools are 1-D and 2-D: a 3-D max pool stays float (its input is
+// dequantized), so nothing wrong can reach the 2-D int8 kernel.
+// CHECK-LABEL: func.func @pool3d
+// CHECK: tempo.max_pool %{{.+}} : (tensor<1x1x2x2x2xf32>) -> tensor<1x1x1x1x1xf32>
+func.func @pool3d(%x: tensor<1x1x2x2x2xf32> {tempo.calib = array<f32: -1.0, 1.0>}) -> tensor<1x1x1x1x1xf32> {
+  %r = tempo.relu %x {tempo.calib = array<f32: 0.0, 1.0>} : tensor<1x1x2x2x2xf32>
+  %p = tempo.max_pool %r {kernel_shape = array<i64: 2, 2, 2>, strides = array<i64: 2, 2, 2>, pads = array<i64: 0, 0, 0, 0, 0, 0>, dilations = array<i64: 1, 1, 1>} : (tensor<1x1x2x2x2xf32>) -> tensor<1x1x1x1x1xf32>
+  return %p : tensor<1x1x1x1x1xf32>
+}

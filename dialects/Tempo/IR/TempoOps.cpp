@@ -770,7 +770,7 @@ void mlir::tempo::printQuantizedAs(OpAsmPrinter &printer, Operation *,
                                    Type result, Attribute value) {
   auto typed = dyn_cast<TypedAttr>(value);
   if (!typed || typed.getType() != result)
-    printer << "as " << result;
+    printer << " as " << result;
 }
 
 ParseResult mlir::tempo::parseResultTypeIfDifferent(OpAsmParser &parser,
@@ -785,7 +785,7 @@ void mlir::tempo::printResultTypeIfDifferent(OpAsmPrinter &printer,
                                              Operation *, Type result,
                                              Type input) {
   if (result != input)
-    printer << "-> " << result;
+    printer << " -> " << result;
 }
 
 bool mlir::tempo::sameTypeUnlessQuantized(Type input, Type result) {

@@ -27,7 +27,7 @@ def Tempo_ConstantOp : Tempo_Op<"constant", [ConstantLike, Pure]> {
   }];
   let arguments = (ins ElementsAttr:$value);
   let results = (outs Tempo_Tensor:$result);
-  let assemblyFormat = "attr-dict $value custom<QuantizedAs>(type($result), ref($value))";
+  let assemblyFormat = "attr-dict $value `` custom<QuantizedAs>(type($result), ref($value))";
   let builders = [
     OpBuilder<(ins "ElementsAttr":$value), [{
       build($_builder, $_state, value.getType(), value);
@@ -275,7 +275,7 @@ def Tempo_DivOp : Tempo_BinaryOp<"div">;
 def Tempo_SameTypeUnlessQuantized : PredOpTrait<
     "result type equals the input type, or both are quantized with one shape",
     CPred<"::mlir::tempo::sameTypeUnlessQuantized($_op.getOperand(0).getType(), $_op.getResult(0).getType())">>;
-defvar Tempo_UnaryTypes = "$input attr-dict `:` type($input) custom<ResultTypeIfDifferent>(type($output), ref(type($input)))";
+defvar Tempo_UnaryTypes = "$input attr-dict `:` type($input) `` custom<ResultTypeIfDifferent>(type($output), ref(type($input)))";
 
 class Tempo_UnaryOp<string mnemonic, dag attrs = (ins)>
     : Tempo_Op<mnemonic, [Pure, Tempo_SameTypeUnlessQuantized]> {
