@@ -2585,11 +2585,23 @@ GraphImporter::importDequantizeLinear(const onnx::NodeProto &node) {
     if (!dense)
       return emitError(loc) << "DequantizeLinear of a non-constant "
                             << elt(*x) << " tensor is not supported";
-    auto t = cast<quant::UniformQuantizedType>(*q);
+    // Per tensor, or per axis (ONNX Runtime writes per-channel biases).
+    ArrayRef<int64_t> xs = shape(*x);
+    auto scaleAndZero = [&](int64_t i) -> std::pair<double, int64_t> {
+      if (auto t = dyn_cast<quant::UniformQuantizedType>(*q))
+        return {t.getScale(), t.getZeroPoint()};
+      auto a = cast<quant::UniformQuantizedPerAxisType>(*q);
+      int32_t axis = a.getQuantizedDimension();
+      int64_t inner = numElements(xs.drop_front(axis + 1));
+      int64_t c = (i / inner) % xs[axis];
+      return {a.getScales()[c], a.getZeroPoints()[c]};
+    };
     SmallVector<float> v;
-    for (int64_t i = 0; i < dense.getNumElements(); ++i)
-      v.push_back(static_cast<float>(intAt(dense, i) - t.getZeroPoint()) *
-                  static_cast<float>(t.getScale()));
+    for (int64_t i = 0; i < dense.getNumElements(); ++i) {
+      auto [scale, zp] = scaleAndZero(i);
+      v.push_back(static_cast<float>(intAt(dense, i) - zp) *
+                  static_cast<float>(scale));
+    }
     define(node, 0,
            builder.create<ConstantOp>(loc, DenseElementsAttr::get(
                                                f32, ArrayRef<float>(v))));
