@@ -90,6 +90,10 @@ private:
 
   /// Rewrites `op` to int8 if it can; returns true if it did.
   bool convert(Operation *op);
+  /// Slice / Pad / Tile / Expand on int8: the input's type, and a constant
+  /// border pads with the real pad value quantized to it (so a zero pad is
+  /// the zero point, not the raw byte 0).
+  bool convertStridedCopy(StridedCopyOp op);
   bool keptFloat(Operation *op) {
     std::string name = locationName(op->getLoc());
     SmallVector<StringRef> parts;
@@ -403,6 +407,16 @@ bool Quantizer::convert(Operation *op) {
     rebuild({{0, x}}, out);
     return true;
   }
+  if (auto sc = dyn_cast<StridedCopyOp>(op))
+    return convertStridedCopy(sc);
+  // Gather moves elements of its input: the result has the input's type.
+  if (isa<GatherOp>(op)) {
+    Value x = quantized(op->getOperand(0));
+    if (!x)
+      return false;
+    rebuild({{0, x}}, cast<QType>(quantizedElementType(x.getType())));
+    return true;
+  }
   if (auto cat = dyn_cast<ConcatOp>(op)) {
     QType out = calibratedType(cat.getOutput());
     if (!out)
@@ -418,6 +432,38 @@ bool Quantizer::convert(Operation *op) {
     return true;
   }
   return false;
+}
+
+bool Quantizer::convertStridedCopy(StridedCopyOp op) {
+  Value x = quantized(op.getInput());
+  if (!x)
+    return false;
+  auto t = cast<QType>(quantizedElementType(x.getType()));
+  Value pad;
+  if (op.getBorder() == "constant") {
+    float real = 0.0f;
+    if (op.getPadValue()) {
+      std::vector<float> v = floatValues(op.getPadValue());
+      if (v.size() != 1)
+        return false; // a computed pad value: stays float
+      real = v[0];
+    }
+    double q = std::round(real / t.getScale()) + t.getZeroPoint();
+    int8_t stored = static_cast<int8_t>(std::max(-128.0, std::min(127.0, q)));
+    if (op.getPadValue() || stored != 0) {
+      auto one = RankedTensorType::get({1}, IntegerType::get(ctx, 8));
+      builder.setInsertionPoint(op);
+      pad = builder.create<ConstantOp>(
+          op.getLoc(), RankedTensorType::get({1}, t),
+          DenseElementsAttr::get(one, ArrayRef<int8_t>(stored)));
+    }
+  }
+  builder.setInsertionPoint(op);
+  auto n = builder.create<StridedCopyOp>(
+      op.getLoc(), withElement(op.getOutput().getType(), t), x, pad,
+      op.getStartAttr(), op.getStepAttr(), op.getBorderAttr());
+  replace(op, n);
+  return true;
 }
 
 void Quantizer::cleanUpEdges() {
