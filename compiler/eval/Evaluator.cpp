@@ -270,22 +270,31 @@ bool invokeQuant(const mlir::tempo::KernelCall &call,
   auto s8 = [&](size_t i) { return in<int8_t>(a, i); };
   auto i32 = [&](size_t i) { return in<int32_t>(a, i); };
   int8_t *y = static_cast<int8_t *>(outs[0]);
-  if (k == "conv_s8")
-    return ::tempo::conv_s8(std::get<tempo_qconv_params_t>(p), s8(0), s8(1),
-                            i32(2), table<int32_t>(t, 0), table<int32_t>(t, 1),
-                            y),
-           true;
-  if (k == "fully_connected_s8") {
-    auto &q = std::get<tempo_qfc_params_t>(p);
-    if (elementBytes(call.typeArgs[0]) == 2)
-      return ::tempo::fully_connected_s8<int16_t>(
-                 q, s8(0), s8(1), i32(2), table<int32_t>(t, 0),
-                 table<int32_t>(t, 1), static_cast<int16_t *>(outs[0])),
-             true;
-    return ::tempo::fully_connected_s8<int8_t>(q, s8(0), s8(1), i32(2),
-                                               table<int32_t>(t, 0),
-                                               table<int32_t>(t, 1), y),
-           true;
+  if (k == "conv_s8" || k == "fully_connected_s8") {
+    // The bias is operand 2 (int32) or the first table (int16 or int32);
+    // then the multipliers and the int8 shifts (null: one shift, in p).
+    const bool biasOperand = call.operands.size() > 2;
+    const size_t m = biasOperand ? 0 : 1;
+    const int32_t *mult = table<int32_t>(t, m);
+    const int8_t *shift = table<int8_t>(t, m + 1);
+    auto run = [&](const auto *bias) {
+      if (k == "conv_s8")
+        ::tempo::conv_s8(std::get<tempo_qconv_params_t>(p), s8(0), s8(1), bias,
+                         mult, shift, y);
+      else if (elementBytes(call.typeArgs[0]) == 2)
+        ::tempo::fully_connected_s8(std::get<tempo_qfc_params_t>(p), s8(0),
+                                    s8(1), bias, mult, shift,
+                                    static_cast<int16_t *>(outs[0]));
+      else
+        ::tempo::fully_connected_s8(std::get<tempo_qfc_params_t>(p), s8(0),
+                                    s8(1), bias, mult, shift, y);
+      return true;
+    };
+    if (biasOperand)
+      return run(i32(2));
+    if (llvm::StringRef(call.tables[0].cType) == "int16_t")
+      return run(table<int16_t>(t, 0));
+    return run(table<int32_t>(t, 0));
   }
   if (k == "matmul_s8")
     return ::tempo::matmul_s8(std::get<tempo_qmatmul_params_t>(p), s8(0), s8(1),
@@ -384,6 +393,9 @@ std::vector<char> tableBytes(const mlir::tempo::KernelTable &t) {
       std::memcpy(dst, &x, 1);
     } else if (c == "uint16_t") {
       uint16_t x = static_cast<uint16_t>(v);
+      std::memcpy(dst, &x, 2);
+    } else if (c == "int16_t") {
+      int16_t x = static_cast<int16_t>(v);
       std::memcpy(dst, &x, 2);
     } else {
       int32_t x = static_cast<int32_t>(v);

@@ -1036,10 +1036,11 @@ void mlir::tempo::printParams(llvm::raw_ostream &os, const KernelParams &params)
             << p.dil_h << p.dil_w << p.pad_top << p.pad_left << p.groups
             << p.has_bias << p.in_zp << p.out_zp << p.act_min << p.act_max
             << p.per_channel << p.pool << p.pool_h << p.pool_w << p.pooled_h
-            << p.pooled_w;
+            << p.pooled_w << p.shift;
         else if constexpr (std::is_same_v<P, tempo_qfc_params_t>)
           f << p.batch << p.in_features << p.out_features << p.has_bias
-            << p.in_zp << p.out_zp << p.act_min << p.act_max << p.per_channel;
+            << p.in_zp << p.out_zp << p.act_min << p.act_max << p.per_channel
+            << p.shift;
         else if constexpr (std::is_same_v<P, tempo_qmatmul_params_t>)
           (f << p.m << p.n << p.k << p.batch_rank)
                   .array(p.out_batch_dims, R)

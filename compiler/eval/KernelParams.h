@@ -48,14 +48,15 @@ using KernelParams = std::variant<
 /// The compiler computes it from the op's quantized types; the emitter puts
 /// it in flash, the evaluator in memory. An empty table is a null pointer.
 struct KernelTable {
-  /// The C element type: "int32_t", "int8_t", "uint16_t" or "float".
+  /// The C element type: "int32_t", "int16_t", "int8_t", "uint16_t" or
+  /// "float".
   const char *cType = "int32_t";
   /// The values (each exact in a double).
   std::vector<double> values;
   /// Bytes of one element of cType.
   int64_t elementBytes() const {
     llvm::StringRef c = cType;
-    return c == "int8_t" ? 1 : c == "uint16_t" ? 2 : 4;
+    return c == "int8_t" ? 1 : (c == "uint16_t" || c == "int16_t") ? 2 : 4;
   }
 };
 
@@ -86,6 +87,10 @@ struct KernelCall {
   bool untyped = false;
   /// Tables passed after the operands, before the results.
   std::vector<KernelTable> tables;
+  /// Operands whose values the call reads from one of its tables instead
+  /// (the int8 conv's bias, narrowed to int16): a constant with no other
+  /// reader needs no flash of its own.
+  std::vector<int> tableOperands;
   /// Explicit template arguments (their storage types), printed as
   /// `<int8_t, uint8_t>`; when set, `element` and `untyped` are not used.
   std::vector<mlir::Type> typeArgs;
@@ -106,6 +111,15 @@ buildQuantKernelCalls(mlir::Operation *op,
 /// Bytes of the constant tables (KernelTable) the op's kernel calls take;
 /// 0 for an op without kernel calls.
 int64_t kernelTableBytes(mlir::Operation *op);
+
+/// True if the kernel calls of `op` read operand `index` from one of their
+/// tables (KernelCall::tableOperands) rather than from the operand.
+bool readsOperandAsTable(mlir::Operation *op, unsigned index);
+
+/// True if a constant must be in flash: some user reads it directly (not
+/// through a table of its own kernel call). The emitter prints only these
+/// and the weight byte counts count only these.
+bool constantInFlash(mlir::Operation *constant);
 
 /// The C type name of a params struct ("tempo_conv_params_t").
 const char *paramsTypeName(const KernelParams &params);

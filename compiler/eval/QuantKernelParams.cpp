@@ -20,7 +20,9 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
+#include <cstring>
 #include <functional>
+#include <optional>
 
 using namespace mlir;
 using namespace mlir::tempo;
@@ -98,18 +100,103 @@ LogicalResult quantizeMultiplier(Operation *op, double real, int32_t &m,
   return success();
 }
 
-/// Multiplier and shift tables for real[c].
-FailureOr<std::pair<KernelTable, KernelTable>>
-multiplierTables(Operation *op, ArrayRef<double> real) {
-  KernelTable m, s;
+KernelCall quantCall(const char *kernel, KernelParams p,
+                     std::vector<int> operands,
+                     std::vector<KernelTable> tables = {}) {
+  KernelCall c;
+  c.kernel = kernel;
+  c.params = p;
+  c.operands = std::move(operands);
+  c.tables = std::move(tables);
+  c.untyped = true;
+  return c;
+}
+
+/// The requantization tables of a conv or fully connected layer (see
+/// tempo/quant_params.h): when the channels' shifts (of their nonzero
+/// multipliers) differ by at most TEMPO_MAX_SHIFT_SPREAD, one shift for the
+/// layer (the largest, S) and every multiplier at S; otherwise each
+/// channel's multiplier and an int8 shift table.
+struct RequantTables {
+  KernelTable multiplier, shift;
+  int32_t layerShift = 0;
+};
+
+FailureOr<RequantTables> requantTables(Operation *op, ArrayRef<double> real) {
+  RequantTables t;
+  t.shift.cType = "int8_t";
+  SmallVector<int32_t> m, s;
+  int32_t lo = INT32_MAX, hi = INT32_MIN;
   for (double r : real) {
     int32_t mm, ss;
     if (failed(quantizeMultiplier(op, r, mm, ss)))
       return failure();
-    m.values.push_back(mm);
-    s.values.push_back(ss);
+    m.push_back(mm);
+    s.push_back(ss);
+    if (mm != 0) {
+      lo = std::min(lo, ss);
+      hi = std::max(hi, ss);
+    }
   }
-  return std::make_pair(m, s);
+  if (hi == INT32_MIN)
+    lo = hi = 0; // every multiplier is 0
+  if (hi - lo > TEMPO_MAX_SHIFT_SPREAD) {
+    t.multiplier.values.assign(m.begin(), m.end());
+    t.shift.values.assign(s.begin(), s.end());
+    return t;
+  }
+  t.layerShift = hi;
+  for (double r : real) {
+    int32_t mm;
+    if (tempo_quantize_multiplier_at_shift(r, hi, &mm) != 0)
+      return op->emitOpError("requantization scale ")
+             << r << " is out of the fixed-point range at shift " << hi;
+    t.multiplier.values.push_back(mm);
+  }
+  return t;
+}
+
+/// The bias as a table the kernel reads instead of the constant: int16 when
+/// every value fits, else int32 (no bias: an empty int32 table, a null
+/// pointer). None if the bias is not a constant; the kernel then reads the
+/// int32 operand.
+std::optional<KernelTable> biasTable(Value bias) {
+  KernelTable t;
+  if (!bias)
+    return t;
+  auto c = bias.getDefiningOp<ConstantOp>();
+  auto dense = c ? dyn_cast<DenseElementsAttr>(c.getValue()) : nullptr;
+  if (!dense || !dense.getElementType().isInteger(32))
+    return std::nullopt;
+  std::vector<char> bytes = denseBytes(dense);
+  bool fits16 = true;
+  for (size_t i = 0; i + 4 <= bytes.size(); i += 4) {
+    int32_t v;
+    std::memcpy(&v, bytes.data() + i, 4);
+    fits16 = fits16 && v >= INT16_MIN && v <= INT16_MAX;
+    t.values.push_back(v);
+  }
+  t.cType = fits16 ? "int16_t" : "int32_t";
+  return t;
+}
+
+/// The call of conv_s8 / fully_connected_s8: x, w, then the bias (a table
+/// if it is a constant, else operand 2), the multipliers and the shifts.
+KernelCall convLikeCall(const char *kernel, KernelParams p, Value bias,
+                        RequantTables &rq) {
+  std::optional<KernelTable> b = biasTable(bias);
+  std::vector<KernelTable> tables;
+  std::vector<int> operands = {0, 1};
+  if (b)
+    tables.push_back(std::move(*b));
+  else
+    operands.push_back(2);
+  tables.push_back(std::move(rq.multiplier));
+  tables.push_back(std::move(rq.shift));
+  KernelCall c = quantCall(kernel, p, operands, tables);
+  if (b && bias)
+    c.tableOperands = {2};
+  return c;
 }
 
 /// The clamp of the fused activation (attributes act, act_min, act_max) in
@@ -145,17 +232,6 @@ LogicalResult activationClamp(Operation *op, quant::UniformQuantizedType y,
                     "output clamp)";
 }
 
-KernelCall quantCall(const char *kernel, KernelParams p,
-                     std::vector<int> operands,
-                     std::vector<KernelTable> tables = {}) {
-  KernelCall c;
-  c.kernel = kernel;
-  c.params = p;
-  c.operands = std::move(operands);
-  c.tables = std::move(tables);
-  c.untyped = true;
-  return c;
-}
 
 /// The real function an int8 lookup table stands for, or null.
 using RealFn = std::function<double(double)>;
@@ -253,11 +329,11 @@ FailureOr<Calls> convCalls(ConvOp conv, const Calls &g) {
   SmallVector<double> real;
   for (double s : *ws)
     real.push_back(x->getScale() * s / y->getScale());
-  auto tables = multiplierTables(op, real);
+  auto tables = requantTables(op, real);
   if (failed(tables))
     return failure();
-  return Calls{quantCall("conv_s8", p, {0, 1, conv.getBias() ? 2 : -1},
-                         {tables->first, tables->second})};
+  p.shift = tables->layerShift;
+  return Calls{convLikeCall("conv_s8", p, conv.getBias(), *tables)};
 }
 
 FailureOr<Calls> gemmCalls(GemmOp gemm, const Calls &g) {
@@ -287,12 +363,11 @@ FailureOr<Calls> gemmCalls(GemmOp gemm, const Calls &g) {
   SmallVector<double> real;
   for (double s : *ws)
     real.push_back(x->getScale() * s / y->getScale());
-  auto tables = multiplierTables(op, real);
+  auto tables = requantTables(op, real);
   if (failed(tables))
     return failure();
-  KernelCall c =
-      quantCall("fully_connected_s8", p, {0, 1, gemm.getC() ? 2 : -1},
-                {tables->first, tables->second});
+  p.shift = tables->layerShift;
+  KernelCall c = convLikeCall("fully_connected_s8", p, gemm.getC(), *tables);
   c.typeArgs = {getElementTypeOrSelf(gemm.getOutput().getType())};
   return Calls{c};
 }
@@ -597,4 +672,23 @@ int64_t mlir::tempo::kernelTableBytes(Operation *op) {
       bytes += t.elementBytes() * (int64_t)t.values.size();
     }
   return bytes;
+}
+
+bool mlir::tempo::readsOperandAsTable(Operation *op, unsigned index) {
+  if (!runsQuantizedKernelsQuietly(op))
+    return false;
+  ScopedDiagnosticHandler quiet(op->getContext(),
+                                [](Diagnostic &) { return success(); });
+  FailureOr<Calls> calls = buildKernelCalls(op);
+  if (failed(calls) || calls->empty())
+    return false;
+  return llvm::all_of(*calls, [&](const KernelCall &c) {
+    return llvm::is_contained(c.tableOperands, static_cast<int>(index));
+  });
+}
+
+bool mlir::tempo::constantInFlash(Operation *constant) {
+  return llvm::any_of(constant->getResult(0).getUses(), [](OpOperand &use) {
+    return !readsOperandAsTable(use.getOwner(), use.getOperandNumber());
+  });
 }

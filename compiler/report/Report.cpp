@@ -231,7 +231,7 @@ mlir::tempo::buildReport(func::FuncOp func, const TargetDescription &target,
   int64_t weightBytes = 0;
   for (Operation &op : func.getBody().front()) {
     if (auto c = dyn_cast<ConstantOp>(op)) {
-      if (!c->use_empty())
+      if (constantInFlash(c))
         weightBytes += tensorBytes(c.getType());
       continue;
     }
@@ -247,8 +247,9 @@ mlir::tempo::buildReport(func::FuncOp func, const TargetDescription &target,
       return failure();
     total += *work;
     int64_t opWeights = tables;
-    for (Value v : op.getOperands())
-      if (auto c = v.getDefiningOp<ConstantOp>())
+    for (OpOperand &use : op.getOpOperands())
+      if (auto c = use.get().getDefiningOp<ConstantOp>();
+          c && !readsOperandAsTable(&op, use.getOperandNumber()))
         opWeights += tensorBytes(c.getType());
     double cycles = work->cycles(target.cost);
     llvm::json::Object layer{

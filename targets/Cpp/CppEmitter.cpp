@@ -178,7 +178,7 @@ LogicalResult CppEmitter::collectConstants() {
   int64_t index = 0;
   for (Operation &op : func.getBody().front()) {
     auto constant = dyn_cast<mlir::tempo::ConstantOp>(op);
-    if (!constant || constant->use_empty())
+    if (!constant || !mlir::tempo::constantInFlash(constant))
       continue;
     std::string name = "w" + std::to_string(index++);
     std::string from = locName(op.getLoc());
@@ -192,8 +192,9 @@ LogicalResult CppEmitter::collectConstants() {
 }
 
 std::string CppEmitter::printTable(const mlir::tempo::KernelTable &t) {
+  // Typed, so the kernel's table element types deduce from every argument.
   if (t.values.empty())
-    return "nullptr";
+    return (llvm::Twine("static_cast<const ") + t.cType + " *>(nullptr)").str();
   std::string name = "kT" + std::to_string(tableCount++);
   StringRef c = t.cType;
   int64_t eb = t.elementBytes();
@@ -519,7 +520,7 @@ LogicalResult mlir::tempo::emitCpp(func::FuncOp func, const CppEmitOptions &opti
 int64_t mlir::tempo::weightBytes(func::FuncOp func) {
   int64_t total = 0;
   for (Operation &op : func.getBody().front()) {
-    if (auto c = dyn_cast<ConstantOp>(op); c && !c->use_empty())
+    if (auto c = dyn_cast<ConstantOp>(op); c && constantInFlash(c))
       total += tensorBytes(c.getType());
     total += kernelTableBytes(&op);
   }

@@ -41,6 +41,18 @@ template void tempo::fully_connected_s8<int8_t>(const tempo_qfc_params_t &,
 template void tempo::fully_connected_s8<int16_t>(
     const tempo_qfc_params_t &, const int8_t *, const int8_t *,
     const int32_t *, const int32_t *, const int32_t *, int16_t *);
+// The compact table forms the compiler emits.
+template void tempo::fully_connected_s8<int8_t>(const tempo_qfc_params_t &,
+                                                const int8_t *, const int8_t *,
+                                                const int16_t *,
+                                                const int32_t *,
+                                                const int8_t *, int8_t *);
+template void tempo::conv_s8(const tempo_qconv_params_t &, const int8_t *,
+                             const int8_t *, const int16_t *, const int32_t *,
+                             const int8_t *, int8_t *);
+template void tempo::conv_s8(const tempo_qconv_params_t &, const int8_t *,
+                             const int8_t *, const int32_t *, const int32_t *,
+                             const int32_t *, int8_t *);
 
 static_assert(tempo::saturating_rounding_doubling_high_mul(INT32_MIN,
                                                            INT32_MIN) ==
@@ -381,6 +393,42 @@ TEST(QuantFixedPoint, QuantizeMultiplier) {
   }
 }
 
+TEST(QuantFixedPoint, MultiplierAtShift) {
+  // By hand: 0.5 / 127 = 0.50394 * 2^-7, so tempo_quantize_multiplier gives
+  // (round(2^37 / 127), -7) = (1082196484, -7); at the shift -6 of a layer
+  // whose largest shift is -6 the multiplier is round(2^36 / 127) =
+  // round(541098242.016) = 541098242, one bit fewer.
+  int32_t m = 0, s = 0;
+  ASSERT_EQ(tempo_quantize_multiplier(0.5 / 127, &m, &s), 0);
+  EXPECT_EQ(m, 1082196484);
+  EXPECT_EQ(s, -7);
+  ASSERT_EQ(tempo_quantize_multiplier_at_shift(0.5 / 127, -6, &m), 0);
+  EXPECT_EQ(m, 541098242);
+  // At its own shift the multiplier is tempo_quantize_multiplier's; at a
+  // larger shift (up to the spread cap) it is within half an LSB of the
+  // real and keeps at least 22 significant bits.
+  Rng rng(40);
+  for (int i = 0; i < 20000; ++i) {
+    const double real = rng.logUniform(1e-6, 100.0);
+    const Requant q = quantizeMultiplier(real);
+    int32_t own = 0, at = 0;
+    ASSERT_EQ(tempo_quantize_multiplier_at_shift(real, q.s, &own), 0);
+    ASSERT_EQ(own, q.m) << real;
+    const int32_t up =
+        static_cast<int32_t>(rng.range(0, TEMPO_MAX_SHIFT_SPREAD));
+    ASSERT_EQ(tempo_quantize_multiplier_at_shift(real, q.s + up, &at), 0);
+    ASSERT_LE(std::fabs(std::ldexp(at, q.s + up - 31) - real),
+              std::ldexp(0.5, q.s + up - 31))
+        << real;
+    ASSERT_GE(at, int32_t(1) << (30 - TEMPO_MAX_SHIFT_SPREAD)) << real;
+  }
+  // A multiplier that would reach 2^31, negative and NaN reals: refused.
+  EXPECT_EQ(tempo_quantize_multiplier_at_shift(1.0, 0, &m), -1);
+  EXPECT_EQ(m, 0);
+  EXPECT_EQ(tempo_quantize_multiplier_at_shift(-0.5, 0, &m), -1);
+  EXPECT_EQ(tempo_quantize_multiplier_at_shift(NAN, 0, &m), -1);
+}
+
 //===----------------------------------------------------------------------===//
 // Dot products: the DSP form equals the generic one
 //===----------------------------------------------------------------------===//
@@ -531,6 +579,389 @@ TEST(QuantKernels, ConvRandom) {
 }
 
 //===----------------------------------------------------------------------===//
+// Conv and fully connected against the previous kernels
+//
+// The blocked kernels must give the bits of the one-output-at-a-time kernels
+// they replaced (kept here verbatim, generic dot products), on both the DSP
+// and the generic path, with every table form: int16 / int32 bias, an int8
+// or int32 shift table, or one shift in the params.
+//===----------------------------------------------------------------------===//
+
+/// The conv_s8 of the first int8 release: per output, per-tap bounds.
+void previousConvS8(const tempo_qconv_params_t &p, const int8_t *x,
+                    const int8_t *w, const int32_t *bias, const int32_t *mult,
+                    const int32_t *shift, int8_t *y) {
+  using namespace tempo::detail;
+  const int32_t icPerGroup = p.in_c / p.groups;
+  const int32_t ocPerGroup = p.out_c / p.groups;
+  const int32_t inPlane = p.in_h * p.in_w;
+  const int32_t kPlane = p.k_h * p.k_w;
+  const int32_t xOff = -p.in_zp;
+  const bool pooled = p.pool != TEMPO_POOL_NONE;
+  const int32_t outPlane =
+      pooled ? p.pooled_h * p.pooled_w : p.out_h * p.out_w;
+  for (int32_t n = 0; n < p.batch; ++n) {
+    for (int32_t oc = 0; oc < p.out_c; ++oc) {
+      const int32_t c = p.per_channel ? oc : 0;
+      const int32_t m = mult[c], s = shift[c];
+      const int32_t b0 = p.has_bias ? bias[oc] : 0;
+      const int8_t *xg =
+          x + (n * p.in_c + (oc / ocPerGroup) * icPerGroup) * inPlane;
+      const int8_t *wo = w + oc * icPerGroup * kPlane;
+      int8_t *yo = y + (n * p.out_c + oc) * outPlane;
+      auto at = [&](int32_t oh, int32_t ow) -> int32_t {
+        const int32_t ih0 = oh * p.stride_h - p.pad_top;
+        const int32_t iw0 = ow * p.stride_w - p.pad_left;
+        int32_t khLo, khHi, kwLo, kwHi;
+        tapRange(ih0, p.dil_h, p.k_h, p.in_h, khLo, khHi);
+        tapRange(iw0, p.dil_w, p.k_w, p.in_w, kwLo, kwHi);
+        int32_t acc = b0;
+        for (int32_t ic = 0; ic < icPerGroup; ++ic) {
+          const int8_t *xc = xg + ic * inPlane;
+          const int8_t *wc = wo + ic * kPlane;
+          for (int32_t kh = khLo; kh < khHi; ++kh) {
+            const int8_t *xr =
+                xc + (ih0 + kh * p.dil_h) * p.in_w + iw0 + kwLo * p.dil_w;
+            const int8_t *wr = wc + kh * p.k_w + kwLo;
+            acc = dotS8Strided(kwHi - kwLo, xr, p.dil_w, xOff, wr, acc);
+          }
+        }
+        return requantize(acc, m, s, p.out_zp, p.act_min, p.act_max);
+      };
+      if (!pooled) {
+        for (int32_t oh = 0; oh < p.out_h; ++oh)
+          for (int32_t ow = 0; ow < p.out_w; ++ow)
+            yo[oh * p.out_w + ow] = static_cast<int8_t>(at(oh, ow));
+        continue;
+      }
+      const int32_t count = p.pool_h * p.pool_w;
+      for (int32_t ph = 0; ph < p.pooled_h; ++ph) {
+        for (int32_t pw = 0; pw < p.pooled_w; ++pw) {
+          int32_t best = -128, sum = 0;
+          for (int32_t dh = 0; dh < p.pool_h; ++dh) {
+            for (int32_t dw = 0; dw < p.pool_w; ++dw) {
+              const int32_t v = at(ph * p.pool_h + dh, pw * p.pool_w + dw);
+              best = v > best ? v : best;
+              sum += v;
+            }
+          }
+          const int32_t v =
+              p.pool == TEMPO_POOL_MAX ? best : roundingDivide(sum, count);
+          yo[ph * p.pooled_w + pw] = static_cast<int8_t>(v);
+        }
+      }
+    }
+  }
+}
+
+/// The fully_connected_s8 of the first int8 release: one output at a time.
+template <typename OutT>
+void previousFullyConnectedS8(const tempo_qfc_params_t &p, const int8_t *x,
+                              const int8_t *w, const int32_t *bias,
+                              const int32_t *mult, const int32_t *shift,
+                              OutT *y) {
+  for (int32_t b = 0; b < p.batch; ++b)
+    for (int32_t o = 0; o < p.out_features; ++o) {
+      const int32_t c = p.per_channel ? o : 0;
+      const int32_t acc = tempo::detail::dotS8Generic(
+          p.in_features, x + b * p.in_features, -p.in_zp,
+          w + o * p.in_features, p.has_bias ? bias[o] : 0);
+      y[b * p.out_features + o] = static_cast<OutT>(tempo::detail::requantize(
+          acc, mult[c], shift[c], p.out_zp, p.act_min, p.act_max));
+    }
+}
+
+/// The table forms the compiler emits, plus the int32 shift table of the
+/// first release. Per channel: multipliers at the layer's largest shift
+/// when `shared`, else each channel's own; the bias narrowed to int16 when
+/// it fits.
+struct ConvLikeTables {
+  std::vector<int32_t> mult, shift32, layerShiftTable;
+  std::vector<int8_t> shift8;
+  std::vector<int16_t> bias16;
+  int32_t layerShift = 0;
+  bool shared = false, bias16ok = true;
+};
+
+ConvLikeTables makeTables(Rng &rng, const std::vector<double> &real,
+                          const std::vector<int32_t> &bias) {
+  ConvLikeTables t;
+  int32_t hi = INT32_MIN;
+  for (double r : real) {
+    const Requant q = quantizeMultiplier(r);
+    t.mult.push_back(q.m);
+    t.shift32.push_back(q.s);
+    t.shift8.push_back(static_cast<int8_t>(q.s));
+    hi = std::max(hi, q.s);
+  }
+  t.shared = rng.coin();
+  t.layerShift = hi;
+  if (t.shared) {
+    for (size_t c = 0; c < real.size(); ++c) {
+      EXPECT_EQ(tempo_quantize_multiplier_at_shift(real[c], hi, &t.mult[c]),
+                0);
+      t.shift32[c] = hi;
+      t.shift8[c] = static_cast<int8_t>(hi);
+    }
+  }
+  for (int32_t b : bias) {
+    t.bias16ok = t.bias16ok && b >= INT16_MIN && b <= INT16_MAX;
+    t.bias16.push_back(static_cast<int16_t>(b));
+  }
+  return t;
+}
+
+/// conv_s8's generic or DSP path with the table form picked by `form`:
+/// 0 int32 bias + int8 shifts, 1 int16 bias + one shift, 2 int32 bias +
+/// int32 shifts, 3 int32 bias + one shift.
+template <bool Dsp>
+void runConv(tempo_qconv_params_t p, int form, const ConvLikeTables &t,
+             const std::vector<int8_t> &x, const std::vector<int8_t> &w,
+             const std::vector<int32_t> &bias, std::vector<int8_t> &y) {
+  const int32_t *b32 = p.has_bias ? bias.data() : nullptr;
+  const int16_t *b16 = p.has_bias ? t.bias16.data() : nullptr;
+  p.shift = t.layerShift;
+  switch (form) {
+  case 0:
+    return tempo::detail::convS8<Dsp>(p, x.data(), w.data(), b32,
+                                      t.mult.data(), t.shift8.data(),
+                                      y.data());
+  case 1:
+    return tempo::detail::convS8<Dsp>(p, x.data(), w.data(), b16,
+                                      t.mult.data(),
+                                      static_cast<const int8_t *>(nullptr),
+                                      y.data());
+  case 2:
+    return tempo::detail::convS8<Dsp>(p, x.data(), w.data(), b32,
+                                      t.mult.data(), t.shift32.data(),
+                                      y.data());
+  default:
+    return tempo::detail::convS8<Dsp>(p, x.data(), w.data(), b32,
+                                      t.mult.data(),
+                                      static_cast<const int8_t *>(nullptr),
+                                      y.data());
+  }
+}
+
+TEST(QuantKernels, ConvMatchesPreviousKernel) {
+  Rng rng(31);
+  int64_t pooledTrials = 0, fastBlocks = 0, longSpans = 0, trials = 0;
+  for (int t = 0; t < 1500; ++t) {
+    tempo_qconv_params_t p{};
+    p.batch = static_cast<int32_t>(rng.range(1, 2));
+    const int64_t gk = rng.range(0, 4);
+    const int32_t icg = static_cast<int32_t>(rng.range(1, 6));
+    const int32_t ocg = static_cast<int32_t>(rng.range(1, 5));
+    p.groups = gk <= 1 ? 1 : static_cast<int32_t>(rng.range(2, 3));
+    p.in_c = gk == 4 ? p.groups : icg * p.groups; // 4: depthwise
+    p.out_c = ocg * p.groups;
+    const bool oneD = rng.range(0, 2) != 0;
+    p.in_h = oneD ? 1 : static_cast<int32_t>(rng.range(1, 7));
+    p.in_w = static_cast<int32_t>(rng.range(1, 40));
+    p.k_h = oneD ? 1 : static_cast<int32_t>(rng.range(1, 3));
+    p.k_w = static_cast<int32_t>(rng.range(1, 11));
+    p.stride_h = static_cast<int32_t>(rng.range(1, 2));
+    p.stride_w = rng.range(0, 2) == 0 ? static_cast<int32_t>(rng.range(2, 3)) : 1;
+    p.dil_h = static_cast<int32_t>(rng.range(1, 2));
+    // Dilation up to 8 makes some blocks' spans longer than the padded
+    // block's buffer (the one-output-at-a-time fallback).
+    const int64_t dk = rng.range(0, 9);
+    p.dil_w = dk <= 5 ? 1 : static_cast<int32_t>(dk <= 7 ? rng.range(2, 3)
+                                                          : rng.range(6, 8));
+    if (p.dil_w >= 6)
+      p.in_w = static_cast<int32_t>(rng.range(60, 100));
+    p.pad_top = oneD ? 0 : static_cast<int32_t>(rng.range(0, 2));
+    p.pad_left = static_cast<int32_t>(rng.range(0, 5));
+    const int32_t padB = oneD ? 0 : static_cast<int32_t>(rng.range(0, 2));
+    const int32_t padR = static_cast<int32_t>(rng.range(0, 5));
+    const int32_t spanH = p.in_h + p.pad_top + padB - p.dil_h * (p.k_h - 1);
+    const int32_t spanW = p.in_w + p.pad_left + padR - p.dil_w * (p.k_w - 1);
+    if (spanH < 1 || spanW < 1) {
+      --t;
+      continue;
+    }
+    p.out_h = (spanH - 1) / p.stride_h + 1;
+    p.out_w = (spanW - 1) / p.stride_w + 1;
+    if (rng.range(0, 2) != 0) {
+      p.pool = rng.coin() ? TEMPO_POOL_MAX : TEMPO_POOL_AVERAGE;
+      p.pool_h = static_cast<int32_t>(rng.range(1, std::min(p.out_h, 2)));
+      p.pool_w = static_cast<int32_t>(rng.range(1, std::min(p.out_w, 4)));
+      p.pooled_h = p.out_h / p.pool_h;
+      p.pooled_w = p.out_w / p.pool_w;
+      ++pooledTrials;
+    }
+    p.has_bias = rng.range(0, 3) != 0;
+    p.per_channel = rng.range(0, 3) != 0;
+    p.in_zp = rng.zp();
+    p.out_zp = rng.zp();
+    const int32_t icPerGroup = p.in_c / p.groups;
+    const int32_t taps = icPerGroup * p.k_h * p.k_w;
+    const double inScale = rng.logUniform(0.005, 0.2);
+    std::vector<double> real(p.per_channel ? p.out_c : 1);
+    const double outScale = inScale * 0.01 * 64.0 * 64.0 *
+                            std::sqrt(static_cast<double>(taps)) /
+                            rng.logUniform(20.0, 200.0);
+    for (double &r : real) // per-channel scales up to 16x apart
+      r = inScale * 0.01 * rng.logUniform(0.25, 4.0) / outScale;
+    pickAct(rng, outScale, p.out_zp, p.act_min, p.act_max);
+    const std::vector<int8_t> x =
+        rng.s8(static_cast<size_t>(p.batch) * p.in_c * p.in_h * p.in_w);
+    const std::vector<int8_t> w = rng.s8(static_cast<size_t>(p.out_c) * taps);
+    std::vector<int32_t> bias(p.out_c);
+    const int32_t bmax = rng.coin() ? 30000 : 3000000;
+    for (int32_t &b : bias)
+      b = static_cast<int32_t>(rng.range(-bmax, bmax));
+    const ConvLikeTables tab = makeTables(rng, real, bias);
+    const size_t yN = static_cast<size_t>(p.batch) * p.out_c *
+                      (p.pool ? p.pooled_h * p.pooled_w : p.out_h * p.out_w);
+    std::vector<int8_t> want(yN, 0x55);
+    previousConvS8(p, x.data(), w.data(), bias.data(), tab.mult.data(),
+                   tab.shift32.data(), want.data());
+    int form = static_cast<int>(rng.range(0, 3));
+    if (form == 1 && !tab.bias16ok)
+      form = 0;
+    if ((form == 1 || form == 3) && !tab.shared && real.size() > 1)
+      form = 2;
+    std::vector<int8_t> generic(yN, 0x55), dsp(yN, 0x55);
+    runConv<false>(p, form, tab, x, w, bias, generic);
+    runConv<true>(p, form, tab, x, w, bias, dsp);
+    ASSERT_EQ(generic, want) << "trial " << t << " form " << form;
+    ASSERT_EQ(dsp, want) << "trial " << t << " form " << form;
+    for (int32_t ow = 0; ow + 4 <= p.out_w; ow += 4)
+      fastBlocks += tempo::detail::convBlockInside(p, ow);
+    longSpans += tempo::detail::convBlockSpan(p) >
+                 tempo::detail::kMaxPaddedSpan;
+    ++trials;
+  }
+  // The trials reach the fused pools, the blocks without bounds and the
+  // one-output-at-a-time fallback often.
+  EXPECT_GT(pooledTrials * 3, trials);
+  EXPECT_GT(fastBlocks, trials);
+  EXPECT_GT(longSpans * 50, trials);
+}
+
+/// HAR-like shapes (1-D, in_zp -128, k 3 and 5, fused max pool): the shapes
+/// the fast path was written for, many blocks per row.
+TEST(QuantKernels, ConvHarShapesMatchPreviousKernel) {
+  Rng rng(32);
+  const int32_t shapes[][4] = {{3, 16, 128, 5}, {16, 32, 64, 5}, {32, 32, 32, 3}};
+  for (const auto &s : shapes) {
+    tempo_qconv_params_t p{};
+    p.batch = 1;
+    p.in_c = s[0];
+    p.out_c = s[1];
+    p.in_h = p.out_h = 1;
+    p.in_w = p.out_w = s[2];
+    p.k_h = 1;
+    p.k_w = s[3];
+    p.stride_h = p.stride_w = p.dil_h = p.dil_w = p.groups = 1;
+    p.pad_left = s[3] / 2;
+    p.has_bias = 1;
+    p.per_channel = 1;
+    p.in_zp = -128;
+    p.out_zp = 0;
+    p.act_min = -128;
+    p.act_max = 127;
+    if (s[3] == 5) {
+      p.pool = TEMPO_POOL_MAX;
+      p.pool_h = 1;
+      p.pool_w = 2;
+      p.pooled_h = 1;
+      p.pooled_w = s[2] / 2;
+    }
+    const int32_t taps = p.in_c * p.k_w;
+    std::vector<double> real(p.out_c);
+    for (double &r : real)
+      r = rng.logUniform(0.5, 2.0) / (300.0 * std::sqrt(double(taps)));
+    const std::vector<int8_t> x = rng.s8(p.in_c * p.in_w);
+    const std::vector<int8_t> w = rng.s8(p.out_c * taps, -127, 127);
+    std::vector<int32_t> bias(p.out_c);
+    for (int32_t &b : bias)
+      b = static_cast<int32_t>(rng.range(-20000, 20000));
+    const ConvLikeTables tab = makeTables(rng, real, bias);
+    const size_t yN = p.out_c * (p.pool ? p.pooled_w : p.out_w);
+    std::vector<int8_t> want(yN), generic(yN), dsp(yN);
+    previousConvS8(p, x.data(), w.data(), bias.data(), tab.mult.data(),
+                   tab.shift32.data(), want.data());
+    runConv<false>(p, 0, tab, x, w, bias, generic);
+    runConv<true>(p, 0, tab, x, w, bias, dsp);
+    EXPECT_EQ(generic, want) << "in_c " << s[0];
+    EXPECT_EQ(dsp, want) << "in_c " << s[0];
+    // Not a degenerate case: most outputs are strictly inside the clamp.
+    int64_t inside = 0;
+    for (int8_t v : want)
+      inside += v > -128 && v < 127;
+    EXPECT_GT(inside * 2, static_cast<int64_t>(yN));
+  }
+}
+
+template <bool Dsp, typename OutT>
+void runFullyConnected(tempo_qfc_params_t p, int form, const ConvLikeTables &t,
+                       const std::vector<int8_t> &x,
+                       const std::vector<int8_t> &w,
+                       const std::vector<int32_t> &bias, std::vector<OutT> &y) {
+  const int32_t *b32 = p.has_bias ? bias.data() : nullptr;
+  const int16_t *b16 = p.has_bias ? t.bias16.data() : nullptr;
+  p.shift = t.layerShift;
+  if (form == 1)
+    return tempo::detail::fullyConnectedS8<Dsp>(
+        p, x.data(), w.data(), b16, t.mult.data(),
+        static_cast<const int8_t *>(nullptr), y.data());
+  if (form == 2)
+    return tempo::detail::fullyConnectedS8<Dsp>(
+        p, x.data(), w.data(), b32, t.mult.data(), t.shift32.data(), y.data());
+  return tempo::detail::fullyConnectedS8<Dsp>(p, x.data(), w.data(), b32,
+                                              t.mult.data(), t.shift8.data(),
+                                              y.data());
+}
+
+template <typename OutT> void fullyConnectedVsPrevious(uint64_t seed) {
+  Rng rng(seed);
+  for (int t = 0; t < 600; ++t) {
+    tempo_qfc_params_t p{};
+    p.batch = static_cast<int32_t>(rng.range(1, 3));
+    p.in_features = static_cast<int32_t>(rng.range(1, 70));
+    p.out_features = static_cast<int32_t>(rng.range(1, 13));
+    p.has_bias = rng.range(0, 3) != 0;
+    p.per_channel = rng.coin();
+    p.in_zp = rng.zp();
+    p.out_zp = sizeof(OutT) == 1 ? rng.zp() : 0;
+    p.act_min = sizeof(OutT) == 1 ? -128 : -32768;
+    p.act_max = sizeof(OutT) == 1 ? 127 : 32767;
+    const double scale =
+        rng.logUniform(20.0, 200.0) /
+        (64.0 * 64.0 * std::sqrt(static_cast<double>(p.in_features))) *
+        (sizeof(OutT) == 1 ? 1.0 : 256.0);
+    std::vector<double> real(p.per_channel ? p.out_features : 1);
+    for (double &r : real)
+      r = scale * rng.logUniform(0.25, 4.0);
+    const std::vector<int8_t> x = rng.s8(p.batch * p.in_features);
+    const std::vector<int8_t> w = rng.s8(p.out_features * p.in_features);
+    std::vector<int32_t> bias(p.out_features);
+    for (int32_t &b : bias)
+      b = static_cast<int32_t>(rng.range(-40000, 40000));
+    const ConvLikeTables tab = makeTables(rng, real, bias);
+    std::vector<OutT> want(p.batch * p.out_features);
+    previousFullyConnectedS8<OutT>(p, x.data(), w.data(), bias.data(),
+                                   tab.mult.data(), tab.shift32.data(),
+                                   want.data());
+    int form = static_cast<int>(rng.range(0, 2));
+    if (form == 1 && (!tab.bias16ok || (!tab.shared && real.size() > 1)))
+      form = 2;
+    std::vector<OutT> generic(want.size()), dsp(want.size());
+    runFullyConnected<false>(p, form, tab, x, w, bias, generic);
+    runFullyConnected<true>(p, form, tab, x, w, bias, dsp);
+    ASSERT_EQ(generic, want) << "trial " << t;
+    ASSERT_EQ(dsp, want) << "trial " << t;
+  }
+}
+
+TEST(QuantKernels, FullyConnectedMatchesPreviousKernel) {
+  fullyConnectedVsPrevious<int8_t>(33);
+  fullyConnectedVsPrevious<int16_t>(34);
+}
+
+//===----------------------------------------------------------------------===//
 // Fully connected (int8 and int16 outputs)
 //===----------------------------------------------------------------------===//
 
@@ -614,7 +1045,7 @@ TEST(QuantKernels, MatMulRandom) {
   for (int t = 0; t < 200; ++t) {
     tempo_qmatmul_params_t p{};
     p.m = static_cast<int32_t>(rng.range(1, 5));
-    p.n = static_cast<int32_t>(rng.range(1, 5));
+    p.n = static_cast<int32_t>(rng.range(1, 10));
     p.k = static_cast<int32_t>(rng.range(1, 20));
     p.batch_rank = static_cast<int32_t>(rng.range(0, 2));
     std::vector<int32_t> outB(p.batch_rank), aB(p.batch_rank), bB(p.batch_rank);

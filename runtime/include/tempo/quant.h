@@ -41,7 +41,8 @@
  * and fully_connected run two MACs per SMLAD on sign-extended int16 pairs.
  * Integer sums are exact, so the results are identical bits. Set
  * TEMPO_QUANT_DSP to 0 or 1 to override; 1 on a host uses a portable C
- * emulation of the instructions (the unit tests run both paths).
+ * emulation of the instructions. The kernels are templates on the path
+ * (detail::convS8<Dsp>, ...), so the unit tests run both in one build.
  *
  *===----------------------------------------------------------------------===*/
 #ifndef TEMPO_QUANT_H
@@ -159,38 +160,65 @@ inline int32_t dotS8Generic(int32_t n, const int8_t *a, int32_t aOff,
 }
 
 namespace simd {
-// The four Armv7E-M DSP operations the fast path needs, on 32-bit words
-// holding two int16 lanes (low lane = bits 0..15). On a DSP target they are
-// the ACLE intrinsics; elsewhere a C emulation with the same results.
+// The Armv7E-M DSP operations the fast paths need, on 32-bit words holding
+// two int16 lanes (low lane = bits 0..15). On a DSP target they are the ACLE
+// intrinsics (and, for the forms that rotate their byte operand, one
+// instruction of inline assembly: GCC does not fold a rotate into SXTB16);
+// elsewhere a C emulation with the same results, which the unit tests run.
 #if TEMPO_QUANT_HAS_ACLE_DSP
 /// Bytes 0 and 2 sign-extended to the two int16 lanes (SXTB16).
 inline uint32_t sxtb16(uint32_t v) {
   return static_cast<uint32_t>(__sxtb16(static_cast<int8x4_t>(v)));
 }
-/// Lane-wise add modulo 2^16 (SADD16).
-inline uint32_t sadd16(uint32_t a, uint32_t b) {
+/// Bytes 1 and 3 sign-extended to the two int16 lanes (SXTB16 ROR #8).
+inline uint32_t sxtb16Ror8(uint32_t v) {
+  uint32_t r;
+  __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v));
+  return r;
+}
+/// a + bytes 0 and 2 of v sign-extended, lane-wise modulo 2^16 (SXTAB16).
+inline uint32_t sxtab16(uint32_t a, uint32_t v) {
   return static_cast<uint32_t>(
-      __sadd16(static_cast<int16x2_t>(a), static_cast<int16x2_t>(b)));
+      __sxtab16(static_cast<int16x2_t>(a), static_cast<int8x4_t>(v)));
+}
+/// a + bytes 1 and 3 of v sign-extended (SXTAB16 ROR #8).
+inline uint32_t sxtab16Ror8(uint32_t a, uint32_t v) {
+  uint32_t r;
+  __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(a), "r"(v));
+  return r;
 }
 /// acc + lo(a) * lo(b) + hi(a) * hi(b), modulo 2^32 (SMLAD).
 inline int32_t smlad(uint32_t a, uint32_t b, int32_t acc) {
   return __smlad(static_cast<int16x2_t>(a), static_cast<int16x2_t>(b), acc);
 }
+/// acc + lo(a) * lo(b), modulo 2^32 (SMLABB).
+inline int32_t smlabb(uint32_t a, int32_t b, int32_t acc) {
+  return __smlabb(static_cast<int32_t>(a), b, acc);
+}
+/// acc + hi(a) * lo(b), modulo 2^32 (SMLATB).
+inline int32_t smlatb(uint32_t a, int32_t b, int32_t acc) {
+  return __smlatb(static_cast<int32_t>(a), b, acc);
+}
 #else
-inline uint32_t sxtb16(uint32_t v) {
-  const uint32_t lo = static_cast<uint16_t>(static_cast<int16_t>(
-      static_cast<int8_t>(static_cast<uint8_t>(v & 0xFFu))));
-  const uint32_t hi = static_cast<uint16_t>(static_cast<int16_t>(
-      static_cast<int8_t>(static_cast<uint8_t>((v >> 16) & 0xFFu))));
-  return lo | (hi << 16);
-}
-inline uint32_t sadd16(uint32_t a, uint32_t b) {
-  const uint32_t lo = (a + b) & 0xFFFFu;
-  const uint32_t hi = ((a >> 16) + (b >> 16)) & 0xFFFFu;
-  return lo | (hi << 16);
-}
 inline int32_t lane(uint32_t v, int32_t i) {
   return static_cast<int16_t>(static_cast<uint16_t>(v >> (16 * i)));
+}
+inline int32_t byteAt(uint32_t v, int32_t i) {
+  return static_cast<int8_t>(static_cast<uint8_t>((v >> (8 * i)) & 0xFFu));
+}
+inline uint32_t pack(int32_t lo, int32_t hi) {
+  return static_cast<uint32_t>(static_cast<uint16_t>(lo)) |
+         (static_cast<uint32_t>(static_cast<uint16_t>(hi)) << 16);
+}
+inline uint32_t sxtb16(uint32_t v) { return pack(byteAt(v, 0), byteAt(v, 2)); }
+inline uint32_t sxtb16Ror8(uint32_t v) {
+  return pack(byteAt(v, 1), byteAt(v, 3));
+}
+inline uint32_t sxtab16(uint32_t a, uint32_t v) {
+  return pack(lane(a, 0) + byteAt(v, 0), lane(a, 1) + byteAt(v, 2));
+}
+inline uint32_t sxtab16Ror8(uint32_t a, uint32_t v) {
+  return pack(lane(a, 0) + byteAt(v, 1), lane(a, 1) + byteAt(v, 3));
 }
 inline int32_t smlad(uint32_t a, uint32_t b, int32_t acc) {
   const uint32_t sum = static_cast<uint32_t>(acc) +
@@ -198,45 +226,66 @@ inline int32_t smlad(uint32_t a, uint32_t b, int32_t acc) {
                        static_cast<uint32_t>(lane(a, 1) * lane(b, 1));
   return static_cast<int32_t>(sum);
 }
+inline int32_t smlabb(uint32_t a, int32_t b, int32_t acc) {
+  return static_cast<int32_t>(static_cast<uint32_t>(acc) +
+                              static_cast<uint32_t>(lane(a, 0) *
+                                                    lane(uint32_t(b), 0)));
+}
+inline int32_t smlatb(uint32_t a, int32_t b, int32_t acc) {
+  return static_cast<int32_t>(static_cast<uint32_t>(acc) +
+                              static_cast<uint32_t>(lane(a, 1) *
+                                                    lane(uint32_t(b), 0)));
+}
 #endif
-inline uint32_t ror8(uint32_t v) { return (v >> 8) | (v << 24); }
 inline uint32_t load4(const int8_t *p) {
   uint32_t v;
   memcpy(&v, p, 4); // an unaligned LDR on Cortex-M4
   return v;
 }
+/// Both lanes set to the int16 value v.
+inline uint32_t splat16(int32_t v) {
+  const uint32_t h = static_cast<uint16_t>(static_cast<int16_t>(v));
+  return h | (h << 16);
+}
+/// The lanes (lo, hi), each an int16 value.
+inline uint32_t pair16(int32_t lo, int32_t hi) {
+  return static_cast<uint32_t>(static_cast<uint16_t>(static_cast<int16_t>(lo))) |
+         (static_cast<uint32_t>(static_cast<uint16_t>(static_cast<int16_t>(hi)))
+          << 16);
+}
 } // namespace simd
 
 /// acc + sum_{l < n} (a[l] + aOff) * b[l] with four MACs per two SMLADs.
 /// aOff is minus a zero point, in [-127, 128], so a[l] + aOff fits an int16
-/// lane. Bytes 0, 2 and 1, 3 of both operands are paired the same way, so
-/// the sum is the generic one (the order of an exact integer sum does not
-/// matter).
+/// lane (SXTAB16 adds it while sign-extending). Bytes 0, 2 and 1, 3 of both
+/// operands are paired the same way, so the sum is the generic one (the
+/// order of an exact integer sum does not matter).
 inline int32_t dotS8Simd(int32_t n, const int8_t *a, int32_t aOff,
                          const int8_t *b, int32_t acc) {
-  const uint32_t off16 = static_cast<uint16_t>(static_cast<int16_t>(aOff));
-  const uint32_t off2 = off16 | (off16 << 16);
+  const uint32_t off2 = simd::splat16(aOff);
   int32_t l = 0;
   for (; l + 4 <= n; l += 4) {
     const uint32_t av = simd::load4(a + l), bv = simd::load4(b + l);
-    const uint32_t a02 = simd::sadd16(simd::sxtb16(av), off2);
-    const uint32_t a13 = simd::sadd16(simd::sxtb16(simd::ror8(av)), off2);
-    acc = simd::smlad(a02, simd::sxtb16(bv), acc);
-    acc = simd::smlad(a13, simd::sxtb16(simd::ror8(bv)), acc);
+    acc = simd::smlad(simd::sxtab16(off2, av), simd::sxtb16(bv), acc);
+    acc = simd::smlad(simd::sxtab16Ror8(off2, av), simd::sxtb16Ror8(bv), acc);
   }
   for (; l < n; ++l)
     acc += (static_cast<int32_t>(a[l]) + aOff) * b[l];
   return acc;
 }
 
+/// The dot product of the DSP (Dsp) or the generic path.
+template <bool Dsp>
+inline int32_t dotS8For(int32_t n, const int8_t *a, int32_t aOff,
+                        const int8_t *b, int32_t acc) {
+  return Dsp ? dotS8Simd(n, a, aOff, b, acc)
+             : dotS8Generic(n, a, aOff, b, acc);
+}
+
 /// The dot product the kernels use.
 inline int32_t dotS8(int32_t n, const int8_t *a, int32_t aOff, const int8_t *b,
                      int32_t acc) {
-#if TEMPO_QUANT_DSP
-  return dotS8Simd(n, a, aOff, b, acc);
-#else
-  return dotS8Generic(n, a, aOff, b, acc);
-#endif
+  return dotS8For<TEMPO_QUANT_DSP != 0>(n, a, aOff, b, acc);
 }
 
 /// Numpy-broadcast walk shared by add/sub/mul: y[i] = f(a[..], b[..]).
@@ -277,144 +326,550 @@ inline int16_t saturate16(int32_t v) {
 
 //===----------------------------------------------------------------------===//
 // Convolution and fully connected (per-channel requantization)
+//
+// Requantization tables (tempo_qconv_params_t / tempo_qfc_params_t): mult[c]
+// is the int32 multiplier of output channel c (c = 0 when per_channel is 0);
+// the shift is shift[c], or p.shift for every channel when shift is null
+// (the compiler's compact form, one shift per layer). The bias may be stored
+// as int16 or int32 (the accumulator is int32 either way); the shift table
+// as int8 or int32.
+//
+// Speed: outputs are computed four at a time along the width (each weight
+// loaded once for four MACs; on DSP targets two taps per SMLAD). A block
+// whose taps all lie inside the input row takes the fast path without
+// per-tap bounds; the blocks at the left and right borders, and everything
+// with dilation > 1 on the DSP path's pairing, fall back to the per-output
+// form. The zero point costs nothing in the fast path: the DSP path adds it
+// while sign-extending (SXTAB16), the generic path sums x * w and subtracts
+// in_zp * sum(w) once per block. All sums are exact integer sums of the
+// same products, so every path gives the same bits as the one-output-at-a-
+// time definition below.
 //===----------------------------------------------------------------------===//
 
-/// Conv, int8. x is [batch, in_c, in_h, in_w], w is [out_c, in_c / groups,
-/// k_h, k_w], bias is [out_c] int32 (read only if has_bias), y is
-/// [batch, out_c, out_h, out_w]. Groups and tap positions as in tempo::conv;
-/// taps outside the input are padding, whose value is the input zero point
-/// (real 0), so they add nothing and are skipped. For each output:
-///   acc = bias[oc] + sum over taps of (x - in_zp) * w     (int32)
-///   y = clamp(out_zp + MBQM(acc, mult[c], shift[c]), act_min, act_max)
-/// with c = oc if per_channel, else 0. Aliasing: y must not overlap x.
-TEMPO_KERNEL void conv_s8(const tempo_qconv_params_t &p, const int8_t *x,
-                          const int8_t *w, const int32_t *bias,
-                          const int32_t *mult, const int32_t *shift,
-                          int8_t *y) {
+namespace detail {
+
+/// requantize(), forced inline: with the layer's shift a compile-time
+/// constant (the generated code's constexpr params) the shift steps fold
+/// away. The same arithmetic as multiply_by_quantized_multiplier:
+/// floor(a * b / 2^31 + 1/2) is (a * b + 2^30) >> 31 for every int64 a * b.
+TEMPO_KERNEL int32_t requantizeInline(int32_t acc, int32_t m, int32_t s,
+                                      int32_t zp, int32_t lo, int32_t hi) {
+  int32_t x = acc;
+  if (s > 0) {
+    const int64_t v = static_cast<int64_t>(acc) * (int64_t(1) << s);
+    x = v > INT32_MAX ? INT32_MAX
+                      : (v < INT32_MIN ? INT32_MIN : static_cast<int32_t>(v));
+  }
+  int32_t r = INT32_MAX;
+  if (x != INT32_MIN || m != INT32_MIN)
+    r = static_cast<int32_t>(
+        (static_cast<int64_t>(x) * m + (int64_t(1) << 30)) >> 31);
+  if (s < 0) {
+    const int32_t e = -s;
+    const int32_t mask = static_cast<int32_t>((int64_t(1) << e) - 1);
+    const int32_t threshold = (mask >> 1) + (r < 0 ? 1 : 0);
+    r = (r >> e) + ((r & mask) > threshold ? 1 : 0);
+  }
+  return clampTo(r + zp, lo, hi);
+}
+
+/// The shift of output channel c: the table's, or the layer's when the
+/// compiler stored one shift for all channels (shift == nullptr).
+template <typename ShiftT>
+inline int32_t channelShift(const ShiftT *shift, int32_t c, int32_t layer) {
+  return shift ? static_cast<int32_t>(shift[c]) : layer;
+}
+
+/// One conv output's accumulator, the definition: bias + sum over the taps
+/// inside the input of (x - in_zp) * w (padding is real 0 and adds nothing).
+/// xg is the group's first input channel (batch n), wo the output channel's
+/// weights.
+template <bool Dsp>
+TEMPO_KERNEL int32_t convAccS8(const tempo_qconv_params_t &p,
+                               const int8_t *xg, const int8_t *wo, int32_t b0,
+                               int32_t oh, int32_t ow) {
+  const int32_t icPerGroup = p.in_c / p.groups;
+  const int32_t inPlane = p.in_h * p.in_w;
+  const int32_t kPlane = p.k_h * p.k_w;
+  const int32_t xOff = -p.in_zp;
+  const int32_t ih0 = oh * p.stride_h - p.pad_top;
+  const int32_t iw0 = ow * p.stride_w - p.pad_left;
+  int32_t khLo, khHi, kwLo, kwHi;
+  tapRange(ih0, p.dil_h, p.k_h, p.in_h, khLo, khHi);
+  tapRange(iw0, p.dil_w, p.k_w, p.in_w, kwLo, kwHi);
+  int32_t acc = b0;
+  for (int32_t ic = 0; ic < icPerGroup; ++ic) {
+    const int8_t *xc = xg + ic * inPlane;
+    const int8_t *wc = wo + ic * kPlane;
+    for (int32_t kh = khLo; kh < khHi; ++kh) {
+      const int8_t *xr =
+          xc + (ih0 + kh * p.dil_h) * p.in_w + iw0 + kwLo * p.dil_w;
+      const int8_t *wr = wc + kh * p.k_w + kwLo;
+      if (p.dil_w == 1)
+        acc = dotS8For<Dsp>(kwHi - kwLo, xr, xOff, wr, acc);
+      else
+        acc = dotS8Strided(kwHi - kwLo, xr, p.dil_w, xOff, wr, acc);
+    }
+  }
+  return acc;
+}
+
+/// True if conv outputs ow0 .. ow0+3 of a row read only columns inside the
+/// input row through every tap (convBlock4S8's precondition).
+TEMPO_KERNEL bool convBlockInside(const tempo_qconv_params_t &p,
+                                  int32_t ow0) {
+  const int32_t first = ow0 * p.stride_w - p.pad_left;
+  const int32_t last = first + 3 * p.stride_w + (p.k_w - 1) * p.dil_w;
+  return first >= 0 && last < p.in_w;
+}
+
+/// Input columns a block of four outputs reads in one row.
+TEMPO_KERNEL int32_t convBlockSpan(const tempo_qconv_params_t &p) {
+  return 3 * p.stride_w + (p.k_w - 1) * p.dil_w + 1;
+}
+
+/// Longest row span convBlock4S8 copies for a block at the border.
+constexpr int32_t kMaxPaddedSpan = 64;
+
+/// The accumulators of conv outputs (oh, ow0 .. ow0+3). Rows in the
+/// vertical padding are skipped as in convAccS8. Unless Padded, all four
+/// windows must lie inside the input row (convBlockInside); if Padded
+/// (convBlockSpan(p) <= kMaxPaddedSpan), each row's span is first copied
+/// to a stack buffer whose columns outside the input hold in_zp (real 0,
+/// adding nothing), so blocks at the borders, and past the last output,
+/// run the same code. Equal to convAccS8 of each output: the DSP path pairs
+/// taps (t, t+2) of a row, whose inputs are bytes 0, 2 or 1, 3 of one word,
+/// and adds the zero point with SXTAB16; taps it does not pair (and every
+/// tap on the generic path) add x * w, and -in_zp times their weights is
+/// added once at the end. Reads only input columns of the four windows.
+template <bool Dsp, bool Padded>
+TEMPO_KERNEL void convBlock4S8(const tempo_qconv_params_t &p,
+                               const int8_t *xg, const int8_t *wo, int32_t b0,
+                               int32_t oh, int32_t ow0, int32_t *acc) {
+  const int32_t icPerGroup = p.in_c / p.groups;
+  const int32_t inPlane = p.in_h * p.in_w;
+  const int32_t kPlane = p.k_h * p.k_w;
+  const int32_t k = p.k_w, s = p.stride_w, d = p.dil_w;
+  const int32_t ih0 = oh * p.stride_h - p.pad_top;
+  const int32_t iw0 = ow0 * s - p.pad_left;
+  int32_t khLo, khHi;
+  tapRange(ih0, p.dil_h, p.k_h, p.in_h, khLo, khHi);
+  const uint32_t off2 = simd::splat16(-p.in_zp);
+  // Padded: buf[j] is input column iw0 + j, in_zp outside [0, in_w).
+  int8_t buf[Padded ? kMaxPaddedSpan : 1];
+  int32_t jLo = 0, jHi = 0;
+  if (Padded) {
+    const int32_t span = convBlockSpan(p);
+    jLo = iw0 < 0 ? -iw0 : 0;
+    jHi = p.in_w - iw0 < span ? p.in_w - iw0 : span;
+    for (int32_t j = 0; j < span; ++j)
+      buf[j] = static_cast<int8_t>(p.in_zp);
+  }
+  int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+  int32_t sw = 0; // weights of the taps summed as x * w
+  for (int32_t ic = 0; ic < icPerGroup; ++ic) {
+    for (int32_t kh = khLo; kh < khHi; ++kh) {
+      const int8_t *xr =
+          xg + ic * inPlane + (ih0 + kh * p.dil_h) * p.in_w + iw0;
+      if (Padded) {
+        for (int32_t j = jLo; j < jHi; ++j)
+          buf[j] = xr[j];
+        xr = buf;
+      }
+      const int8_t *wr = wo + ic * kPlane + kh * k;
+      int32_t l = 0;
+      if (Dsp && d == 1 && s == 1) {
+        // Input pairs xi = (x[l+i] - zp, x[l+i+2] - zp): output j takes
+        // taps (l, l+2) from x_j and taps (l+1, l+3) from x_{j+1}.
+        for (; l + 4 <= k; l += 4) {
+          const uint32_t wv = simd::load4(wr + l);
+          const uint32_t v0 = simd::load4(xr + l);
+          const uint32_t w02 = simd::sxtb16(wv);
+          a0 = simd::smlad(simd::sxtab16(off2, v0), w02, a0);
+          const uint32_t x1 = simd::sxtab16Ror8(off2, v0);
+          a1 = simd::smlad(x1, w02, a1);
+          const uint32_t x2 = simd::sxtab16Ror8(off2, simd::load4(xr + l + 1));
+          a2 = simd::smlad(x2, w02, a2);
+          const uint32_t v3 = simd::load4(xr + l + 3);
+          const uint32_t x3 = simd::sxtab16(off2, v3);
+          a3 = simd::smlad(x3, w02, a3);
+          const uint32_t w13 = simd::sxtb16Ror8(wv);
+          a0 = simd::smlad(x1, w13, a0);
+          a1 = simd::smlad(x2, w13, a1);
+          a2 = simd::smlad(x3, w13, a2);
+          a3 = simd::smlad(simd::sxtab16Ror8(off2, v3), w13, a3);
+        }
+        if (k - l == 3) {
+          // Taps (l, l+2) as a pair, tap l+1 alone from the same words.
+          const uint32_t v0 = simd::load4(xr + l);
+          const uint32_t v2 = simd::load4(xr + l + 2);
+          const uint32_t x0 = simd::sxtab16(off2, v0);
+          const uint32_t x1 = simd::sxtab16Ror8(off2, v0);
+          const uint32_t x2 = simd::sxtab16(off2, v2);
+          const uint32_t x3 = simd::sxtab16Ror8(off2, v2);
+          const uint32_t wp = simd::pair16(wr[l], wr[l + 2]);
+          const int32_t w1 = wr[l + 1];
+          a0 = simd::smlad(x0, wp, a0);
+          a1 = simd::smlad(x1, wp, a1);
+          a2 = simd::smlad(x2, wp, a2);
+          a3 = simd::smlad(x3, wp, a3);
+          a0 = simd::smlabb(x1, w1, a0);
+          a1 = simd::smlabb(x2, w1, a1);
+          a2 = simd::smlatb(x1, w1, a2);
+          a3 = simd::smlatb(x2, w1, a3);
+          l = k;
+        }
+        for (; l < k; ++l) {
+          // One tap: x[l .. l+3] are bytes 0, 2 and 1, 3 of one word.
+          const uint32_t v = simd::load4(xr + l);
+          const uint32_t e = simd::sxtab16(off2, v);
+          const uint32_t o = simd::sxtab16Ror8(off2, v);
+          const int32_t wl = wr[l];
+          a0 = simd::smlabb(e, wl, a0);
+          a1 = simd::smlabb(o, wl, a1);
+          a2 = simd::smlatb(e, wl, a2);
+          a3 = simd::smlatb(o, wl, a3);
+        }
+      } else if (Dsp && d == 1) {
+        // Any stride: each output's window is one word per four taps.
+        for (; l + 4 <= k; l += 4) {
+          const uint32_t wv = simd::load4(wr + l);
+          const uint32_t w02 = simd::sxtb16(wv), w13 = simd::sxtb16Ror8(wv);
+          const uint32_t v0 = simd::load4(xr + l);
+          const uint32_t v1 = simd::load4(xr + s + l);
+          const uint32_t v2 = simd::load4(xr + 2 * s + l);
+          const uint32_t v3 = simd::load4(xr + 3 * s + l);
+          a0 = simd::smlad(simd::sxtab16(off2, v0), w02, a0);
+          a1 = simd::smlad(simd::sxtab16(off2, v1), w02, a1);
+          a2 = simd::smlad(simd::sxtab16(off2, v2), w02, a2);
+          a3 = simd::smlad(simd::sxtab16(off2, v3), w02, a3);
+          a0 = simd::smlad(simd::sxtab16Ror8(off2, v0), w13, a0);
+          a1 = simd::smlad(simd::sxtab16Ror8(off2, v1), w13, a1);
+          a2 = simd::smlad(simd::sxtab16Ror8(off2, v2), w13, a2);
+          a3 = simd::smlad(simd::sxtab16Ror8(off2, v3), w13, a3);
+        }
+      }
+      for (; l < k; ++l) {
+        const int32_t wv = wr[l];
+        const int8_t *xp = xr + l * d;
+        sw += wv;
+        a0 += xp[0] * wv;
+        a1 += xp[s] * wv;
+        a2 += xp[2 * s] * wv;
+        a3 += xp[3 * s] * wv;
+      }
+    }
+  }
+  const int32_t base = b0 - p.in_zp * sw;
+  acc[0] = base + a0;
+  acc[1] = base + a1;
+  acc[2] = base + a2;
+  acc[3] = base + a3;
+}
+
+/// The accumulators of `count` (<= 4) consecutive conv outputs of row oh
+/// (acc has room for four): the block without bounds where all four
+/// windows are inside the row, the padded block at the borders, one output
+/// at a time only for spans longer than kMaxPaddedSpan.
+template <bool Dsp>
+TEMPO_KERNEL void convAccsS8(const tempo_qconv_params_t &p, const int8_t *xg,
+                             const int8_t *wo, int32_t b0, int32_t oh,
+                             int32_t ow0, int32_t count, int32_t *acc) {
+  if (count == 4 && convBlockInside(p, ow0))
+    convBlock4S8<Dsp, false>(p, xg, wo, b0, oh, ow0, acc);
+  else if (convBlockSpan(p) <= kMaxPaddedSpan)
+    convBlock4S8<Dsp, true>(p, xg, wo, b0, oh, ow0, acc);
+  else
+    for (int32_t j = 0; j < count; ++j)
+      acc[j] = convAccS8<Dsp>(p, xg, wo, b0, oh, ow0 + j);
+}
+
+/// conv_s8 on the DSP (Dsp) or the generic path; the unit tests run both.
+template <bool Dsp, typename BiasT, typename ShiftT>
+TEMPO_KERNEL void convS8(const tempo_qconv_params_t &p, const int8_t *x,
+                         const int8_t *w, const BiasT *bias,
+                         const int32_t *mult, const ShiftT *shift,
+                         int8_t *y) {
   const int32_t icPerGroup = p.in_c / p.groups;
   const int32_t ocPerGroup = p.out_c / p.groups;
   const int32_t inPlane = p.in_h * p.in_w;
   const int32_t kPlane = p.k_h * p.k_w;
-  const int32_t xOff = -p.in_zp;
   const bool pooled = p.pool != TEMPO_POOL_NONE;
   const int32_t outPlane =
       pooled ? p.pooled_h * p.pooled_w : p.out_h * p.out_w;
+  // Pooled outputs of a row handled together (their running values).
+  constexpr int32_t kChunk = 8;
+  int32_t run[kChunk] = {};
+  int32_t a[4];
   for (int32_t n = 0; n < p.batch; ++n) {
     for (int32_t oc = 0; oc < p.out_c; ++oc) {
       const int32_t c = p.per_channel ? oc : 0;
-      const int32_t m = mult[c], s = shift[c];
-      const int32_t b0 = p.has_bias ? bias[oc] : 0;
+      const int32_t m = mult[c], sh = channelShift(shift, c, p.shift);
+      const int32_t b0 = p.has_bias ? static_cast<int32_t>(bias[oc]) : 0;
       const int8_t *xg =
           x + (n * p.in_c + (oc / ocPerGroup) * icPerGroup) * inPlane;
       const int8_t *wo = w + oc * icPerGroup * kPlane;
       int8_t *yo = y + (n * p.out_c + oc) * outPlane;
-      // One clamped int8 conv output.
-      auto at = [&](int32_t oh, int32_t ow) -> int32_t {
-        const int32_t ih0 = oh * p.stride_h - p.pad_top;
-        const int32_t iw0 = ow * p.stride_w - p.pad_left;
-        int32_t khLo, khHi, kwLo, kwHi;
-        detail::tapRange(ih0, p.dil_h, p.k_h, p.in_h, khLo, khHi);
-        detail::tapRange(iw0, p.dil_w, p.k_w, p.in_w, kwLo, kwHi);
-        int32_t acc = b0;
-        for (int32_t ic = 0; ic < icPerGroup; ++ic) {
-          const int8_t *xc = xg + ic * inPlane;
-          const int8_t *wc = wo + ic * kPlane;
-          for (int32_t kh = khLo; kh < khHi; ++kh) {
-            const int8_t *xr =
-                xc + (ih0 + kh * p.dil_h) * p.in_w + iw0 + kwLo * p.dil_w;
-            const int8_t *wr = wc + kh * p.k_w + kwLo;
-            if (p.dil_w == 1)
-              acc = detail::dotS8(kwHi - kwLo, xr, xOff, wr, acc);
-            else
-              acc = detail::dotS8Strided(kwHi - kwLo, xr, p.dil_w, xOff, wr,
-                                         acc);
-          }
-        }
-        return detail::requantize(acc, m, s, p.out_zp, p.act_min, p.act_max);
-      };
       if (!pooled) {
         for (int32_t oh = 0; oh < p.out_h; ++oh)
-          for (int32_t ow = 0; ow < p.out_w; ++ow)
-            yo[oh * p.out_w + ow] = static_cast<int8_t>(at(oh, ow));
+          for (int32_t ow = 0; ow < p.out_w; ow += 4) {
+            const int32_t count = p.out_w - ow < 4 ? p.out_w - ow : 4;
+            convAccsS8<Dsp>(p, xg, wo, b0, oh, ow, count, a);
+            for (int32_t j = 0; j < count; ++j)
+              yo[oh * p.out_w + ow + j] = static_cast<int8_t>(requantizeInline(
+                  a[j], m, sh, p.out_zp, p.act_min, p.act_max));
+          }
         continue;
       }
-      // Fused pooling: each pooled output reduces its window of clamped
-      // outputs, as max_pool_s8 / average_pool_s8 (no padding) would.
-      const int32_t count = p.pool_h * p.pool_w;
+      // Fused pooling over the clamped int8 conv outputs. A max pool keeps
+      // the largest accumulator and requantizes it once: requantization
+      // with a multiplier >= 0 is monotone, so that is the max of the
+      // requantized outputs. An average pool sums the requantized outputs.
+      const bool isMax = p.pool == TEMPO_POOL_MAX;
+      const int32_t pw = p.pool_w, window = p.pool_h * p.pool_w;
+      // Windows 1, 2 or 4 wide: one block of four conv columns feeds
+      // 4 / pool_w pooled outputs, reduced in registers.
+      const int32_t perBlock = pw == 1 || pw == 2 || pw == 4 ? 4 / pw : 0;
       for (int32_t ph = 0; ph < p.pooled_h; ++ph) {
-        for (int32_t pw = 0; pw < p.pooled_w; ++pw) {
-          int32_t best = -128, sum = 0;
+        int8_t *row = yo + ph * p.pooled_w;
+        int32_t pw0 = 0;
+        for (; perBlock > 0 && pw0 + perBlock <= p.pooled_w;
+             pw0 += perBlock) {
+          int32_t r[4] = {};
           for (int32_t dh = 0; dh < p.pool_h; ++dh) {
-            for (int32_t dw = 0; dw < p.pool_w; ++dw) {
-              const int32_t v = at(ph * p.pool_h + dh, pw * p.pool_w + dw);
-              best = v > best ? v : best;
-              sum += v;
+            convAccsS8<Dsp>(p, xg, wo, b0, ph * p.pool_h + dh, pw0 * pw, 4,
+                            a);
+            for (int32_t g = 0; g < perBlock; ++g) {
+              int32_t v = isMax ? a[g * pw]
+                                : requantizeInline(a[g * pw], m, sh, p.out_zp,
+                                                   p.act_min, p.act_max);
+              for (int32_t j = 1; j < pw; ++j) {
+                const int32_t e = a[g * pw + j];
+                if (isMax)
+                  v = e > v ? e : v;
+                else
+                  v += requantizeInline(e, m, sh, p.out_zp, p.act_min,
+                                        p.act_max);
+              }
+              if (dh == 0)
+                r[g] = v;
+              else if (isMax)
+                r[g] = v > r[g] ? v : r[g];
+              else
+                r[g] += v;
             }
           }
-          const int32_t v = p.pool == TEMPO_POOL_MAX
-                                ? best
-                                : detail::roundingDivide(sum, count);
-          yo[ph * p.pooled_w + pw] = static_cast<int8_t>(v);
+          for (int32_t g = 0; g < perBlock; ++g)
+            row[pw0 + g] = static_cast<int8_t>(
+                isMax ? requantizeInline(r[g], m, sh, p.out_zp, p.act_min,
+                                         p.act_max)
+                      : roundingDivide(r[g], window));
+        }
+        // Other widths, and the last pooled outputs of a row: kChunk
+        // pooled outputs at a time, their columns in blocks of four.
+        for (; pw0 < p.pooled_w; pw0 += kChunk) {
+          const int32_t q =
+              p.pooled_w - pw0 < kChunk ? p.pooled_w - pw0 : kChunk;
+          const int32_t cols = q * pw, col0 = pw0 * pw;
+          for (int32_t dh = 0; dh < p.pool_h; ++dh) {
+            const int32_t oh = ph * p.pool_h + dh;
+            for (int32_t cc = 0; cc < cols; cc += 4) {
+              const int32_t count = cols - cc < 4 ? cols - cc : 4;
+              convAccsS8<Dsp>(p, xg, wo, b0, oh, col0 + cc, count, a);
+              for (int32_t j = 0; j < count; ++j) {
+                const int32_t k = (cc + j) / pw;
+                const bool first = dh == 0 && cc + j == k * pw;
+                if (isMax) {
+                  run[k] = first || a[j] > run[k] ? a[j] : run[k];
+                } else {
+                  const int32_t v = requantizeInline(a[j], m, sh, p.out_zp,
+                                                     p.act_min, p.act_max);
+                  run[k] = first ? v : run[k] + v;
+                }
+              }
+            }
+          }
+          for (int32_t k = 0; k < q; ++k)
+            row[pw0 + k] = static_cast<int8_t>(
+                isMax ? requantizeInline(run[k], m, sh, p.out_zp, p.act_min,
+                                         p.act_max)
+                      : roundingDivide(run[k], window));
         }
       }
     }
   }
 }
 
+/// fully_connected_s8 on the DSP (Dsp) or the generic path: four output
+/// rows at a time share each (x - in_zp) pair, the rest one at a time.
+template <bool Dsp, typename OutT, typename BiasT, typename ShiftT>
+TEMPO_KERNEL void fullyConnectedS8(const tempo_qfc_params_t &p,
+                                   const int8_t *x, const int8_t *w,
+                                   const BiasT *bias, const int32_t *mult,
+                                   const ShiftT *shift, OutT *y) {
+  const int32_t n = p.in_features;
+  const int32_t xOff = -p.in_zp;
+  const uint32_t off2 = simd::splat16(xOff);
+  auto out = [&](int32_t b, int32_t o, int32_t acc) {
+    const int32_t c = p.per_channel ? o : 0;
+    y[b * p.out_features + o] = static_cast<OutT>(
+        requantizeInline(acc, mult[c], channelShift(shift, c, p.shift), p.out_zp,
+                   p.act_min, p.act_max));
+  };
+  for (int32_t b = 0; b < p.batch; ++b) {
+    const int8_t *xb = x + b * n;
+    int32_t o = 0;
+    for (; o + 4 <= p.out_features; o += 4) {
+      const int8_t *w0 = w + o * n;
+      int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+      if (p.has_bias) {
+        a0 = bias[o];
+        a1 = bias[o + 1];
+        a2 = bias[o + 2];
+        a3 = bias[o + 3];
+      }
+      int32_t l = 0;
+      if (Dsp) {
+        for (; l + 4 <= n; l += 4) {
+          const uint32_t xv = simd::load4(xb + l);
+          const uint32_t xe = simd::sxtab16(off2, xv);
+          const uint32_t xo = simd::sxtab16Ror8(off2, xv);
+          uint32_t v = simd::load4(w0 + l);
+          a0 = simd::smlad(xe, simd::sxtb16(v), a0);
+          a0 = simd::smlad(xo, simd::sxtb16Ror8(v), a0);
+          v = simd::load4(w0 + n + l);
+          a1 = simd::smlad(xe, simd::sxtb16(v), a1);
+          a1 = simd::smlad(xo, simd::sxtb16Ror8(v), a1);
+          v = simd::load4(w0 + 2 * n + l);
+          a2 = simd::smlad(xe, simd::sxtb16(v), a2);
+          a2 = simd::smlad(xo, simd::sxtb16Ror8(v), a2);
+          v = simd::load4(w0 + 3 * n + l);
+          a3 = simd::smlad(xe, simd::sxtb16(v), a3);
+          a3 = simd::smlad(xo, simd::sxtb16Ror8(v), a3);
+        }
+      }
+      for (; l < n; ++l) {
+        const int32_t xv = static_cast<int32_t>(xb[l]) + xOff;
+        a0 += xv * w0[l];
+        a1 += xv * w0[n + l];
+        a2 += xv * w0[2 * n + l];
+        a3 += xv * w0[3 * n + l];
+      }
+      out(b, o, a0);
+      out(b, o + 1, a1);
+      out(b, o + 2, a2);
+      out(b, o + 3, a3);
+    }
+    for (; o < p.out_features; ++o)
+      out(b, o,
+          dotS8For<Dsp>(n, xb, xOff, w + o * n,
+                        p.has_bias ? static_cast<int32_t>(bias[o]) : 0));
+  }
+}
+
+/// The element types conv_s8 and fully_connected_s8 accept.
+template <typename BiasT, typename ShiftT> constexpr bool validTables() {
+  return BiasT(-1) < BiasT(0) && (sizeof(BiasT) == 2 || sizeof(BiasT) == 4) &&
+         ShiftT(-1) < ShiftT(0) && (sizeof(ShiftT) == 1 || sizeof(ShiftT) == 4);
+}
+
+} // namespace detail
+
+/// Conv, int8. x is [batch, in_c, in_h, in_w], w is [out_c, in_c / groups,
+/// k_h, k_w], bias is [out_c] int16 or int32 (read only if has_bias), y is
+/// [batch, out_c, out_h, out_w] (or the pooled extent). Groups and tap
+/// positions as in tempo::conv; taps outside the input are padding, whose
+/// value is the input zero point (real 0), so they add nothing. For each
+/// output:
+///   acc = bias[oc] + sum over taps of (x - in_zp) * w     (int32)
+///   y = clamp(out_zp + MBQM(acc, mult[c], shift[c] or p.shift), act_min,
+///             act_max)
+/// with c = oc if per_channel, else 0; mult[c] >= 0. The tables are
+/// described at the top of this section. Aliasing: y must not overlap x.
+template <typename BiasT, typename ShiftT>
+TEMPO_KERNEL void conv_s8(const tempo_qconv_params_t &p, const int8_t *x,
+                          const int8_t *w, const BiasT *bias,
+                          const int32_t *mult, const ShiftT *shift,
+                          int8_t *y) {
+  static_assert(detail::validTables<BiasT, ShiftT>(),
+                "conv_s8 takes an int16 or int32 bias, int8 or int32 shifts");
+  detail::convS8<TEMPO_QUANT_DSP != 0>(p, x, w, bias, mult, shift, y);
+}
+
 /// Fully connected, int8 x int8 -> OutT (int8_t, or int16_t for LSTM/GRU
 /// gate pre-activations). x is [batch, in_features], w is [out_features,
-/// in_features], bias [out_features] int32 (read only if has_bias), y is
-/// [batch, out_features]:
+/// in_features], bias [out_features] int16 or int32 (read only if
+/// has_bias), y is [batch, out_features]:
 ///   acc = bias[o] + sum_k (x[b, k] - in_zp) * w[o, k]
-///   y = clamp(out_zp + MBQM(acc, mult[c], shift[c]), act_min, act_max)
-/// with c = o if per_channel, else 0. Aliasing: y must not overlap x.
-template <typename OutT>
+///   y = clamp(out_zp + MBQM(acc, mult[c], shift[c] or p.shift), act_min,
+///             act_max)
+/// with c = o if per_channel, else 0; tables as in conv_s8. Aliasing: y
+/// must not overlap x.
+template <typename OutT, typename BiasT, typename ShiftT>
 TEMPO_KERNEL void fully_connected_s8(const tempo_qfc_params_t &p,
                                      const int8_t *x, const int8_t *w,
-                                     const int32_t *bias, const int32_t *mult,
-                                     const int32_t *shift, OutT *y) {
+                                     const BiasT *bias, const int32_t *mult,
+                                     const ShiftT *shift, OutT *y) {
   static_assert(sizeof(OutT) <= 2 && OutT(-1) < OutT(0),
                 "fully_connected_s8 writes int8_t or int16_t");
-  const int32_t xOff = -p.in_zp;
-  for (int32_t b = 0; b < p.batch; ++b) {
-    const int8_t *xb = x + b * p.in_features;
-    for (int32_t o = 0; o < p.out_features; ++o) {
-      const int32_t c = p.per_channel ? o : 0;
-      const int32_t acc =
-          detail::dotS8(p.in_features, xb, xOff, w + o * p.in_features,
-                        p.has_bias ? bias[o] : 0);
-      y[b * p.out_features + o] = static_cast<OutT>(detail::requantize(
-          acc, mult[c], shift[c], p.out_zp, p.act_min, p.act_max));
-    }
-  }
+  static_assert(detail::validTables<BiasT, ShiftT>(),
+                "fully_connected_s8 takes an int16 or int32 bias, int8 or "
+                "int32 shifts");
+  detail::fullyConnectedS8<TEMPO_QUANT_DSP != 0>(p, x, w, bias, mult, shift,
+                                                 y);
 }
 
 /// MatMul of two int8 activations with numpy batch broadcasting (layout as
 /// tempo::matmul):
 ///   acc = sum_l (a(r, l) - a_zp) * (b(l, s) - b_zp)
 ///   y = clamp(out_zp + MBQM(acc, multiplier, shift), act_min, act_max)
-/// Aliasing: y must not overlap a or b.
+/// Four columns at a time share each a(r, l) - a_zp and fold b_zp out of
+/// the inner loop (acc = sum_l a' * b - b_zp * sum_l a', the same exact
+/// sum). Aliasing: y must not overlap a or b.
 TEMPO_KERNEL void matmul_s8(const tempo_qmatmul_params_t &p, const int8_t *a,
                             const int8_t *b, int8_t *y) {
   const int32_t rank = p.batch_rank;
   int32_t batches = 1;
   for (int32_t d = 0; d < rank; ++d)
     batches *= p.out_batch_dims[d];
+  auto out = [&p](int32_t acc) {
+    return static_cast<int8_t>(detail::requantize(
+        acc, p.multiplier, p.shift, p.out_zp, p.act_min, p.act_max));
+  };
   int32_t idx[TEMPO_MAX_RANK] = {0};
   int32_t aMat = 0, bMat = 0;
   for (int32_t bi = 0; bi < batches; ++bi) {
     const int8_t *am = a + aMat * p.m * p.k;
     const int8_t *bm = b + bMat * p.k * p.n;
     int8_t *ym = y + bi * p.m * p.n;
-    for (int32_t r = 0; r < p.m; ++r)
-      for (int32_t s = 0; s < p.n; ++s) {
+    for (int32_t r = 0; r < p.m; ++r) {
+      const int8_t *ar = am + r * p.k;
+      int32_t s = 0;
+      for (; s + 4 <= p.n; s += 4) {
+        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, sa = 0;
+        for (int32_t l = 0; l < p.k; ++l) {
+          const int32_t av = static_cast<int32_t>(ar[l]) - p.a_zp;
+          const int8_t *bl = bm + l * p.n + s;
+          sa += av;
+          a0 += av * bl[0];
+          a1 += av * bl[1];
+          a2 += av * bl[2];
+          a3 += av * bl[3];
+        }
+        const int32_t fold = p.b_zp * sa;
+        ym[r * p.n + s] = out(a0 - fold);
+        ym[r * p.n + s + 1] = out(a1 - fold);
+        ym[r * p.n + s + 2] = out(a2 - fold);
+        ym[r * p.n + s + 3] = out(a3 - fold);
+      }
+      for (; s < p.n; ++s) {
         int32_t acc = 0;
         for (int32_t l = 0; l < p.k; ++l)
-          acc += (static_cast<int32_t>(am[r * p.k + l]) - p.a_zp) *
+          acc += (static_cast<int32_t>(ar[l]) - p.a_zp) *
                  (static_cast<int32_t>(bm[l * p.n + s]) - p.b_zp);
-        ym[r * p.n + s] = static_cast<int8_t>(detail::requantize(
-            acc, p.multiplier, p.shift, p.out_zp, p.act_min, p.act_max));
+        ym[r * p.n + s] = out(acc);
       }
+    }
     for (int32_t d = rank - 1; d >= 0; --d) {
       aMat += p.a_batch_strides[d];
       bMat += p.b_batch_strides[d];
@@ -957,6 +1412,25 @@ static inline int tempo_quantize_multiplier(double real, int32_t *multiplier,
     return -1;
   *multiplier = static_cast<int32_t>(qf);
   *shift = exponent;
+  return 0;
+}
+
+/// The multiplier of `real` at a given shift (the compact conv / fully
+/// connected tables share one shift per layer): multiplier =
+/// round(real * 2^(31 - shift)), half away from zero, so real ~=
+/// multiplier * 2^(shift - 31) as with tempo_quantize_multiplier. Returns 0,
+/// or -1 (multiplier 0) for a negative, NaN or infinite real or one whose
+/// multiplier would not fit below 2^31.
+static inline int tempo_quantize_multiplier_at_shift(double real,
+                                                     int32_t shift,
+                                                     int32_t *multiplier) {
+  *multiplier = 0;
+  if (!(real >= 0.0) || real > 1e300)
+    return -1;
+  const double m = round(ldexp(real, 31 - shift));
+  if (!(m < 2147483648.0))
+    return -1;
+  *multiplier = static_cast<int32_t>(m);
   return 0;
 }
 

@@ -16,8 +16,13 @@
  *  - requantization: an int32 multiplier M (Q31, in [2^30, 2^31) or 0) and a
  *    shift S (left if > 0) with real_multiplier ~= M * 2^(S - 31), computed by
  *    tempo_quantize_multiplier (tempo/quant.h); per output channel they are
- *    const int32_t tables in flash, passed to the kernel as arguments, per
- *    tensor they are fields of the struct.
+ *    const tables in flash, passed to the kernel as arguments, per tensor
+ *    they are fields of the struct. Conv and fully connected store them
+ *    compactly: one shift per layer (the struct's shift field) with each
+ *    channel's multiplier at that shift (M in [2^22, 2^31),
+ *    tempo_quantize_multiplier_at_shift) when the channels' shifts differ
+ *    by at most TEMPO_MAX_SHIFT_SPREAD, else an int8 shift table; the bias
+ *    table is int16 when every value of the layer fits.
  *
  * Fused activations are clamps in the output's integer domain: every kernel
  * with act_min/act_max clamps its result to [act_min, act_max] after adding
@@ -38,10 +43,16 @@
 extern "C" {
 #endif
 
+/** Most bits a channel's multiplier may give up so that a conv or fully
+ *  connected layer keeps one shift for all channels: every nonzero
+ *  multiplier stays >= 2^(30 - TEMPO_MAX_SHIFT_SPREAD), 22 significant
+ *  bits or more. */
+#define TEMPO_MAX_SHIFT_SPREAD 8
+
 /** Convolution, int8 NCHW input, int8 OIHW weights (I = in_c / groups),
- *  optional int32 bias [out_c], int8 NCHW output. Geometry fields mean what
- *  they mean in tempo_conv_params_t (1-D: h == 1). Multiplier/shift tables
- *  have out_c entries if per_channel, else one. */
+ *  optional int16 or int32 bias [out_c], int8 NCHW output. Geometry fields
+ *  mean what they mean in tempo_conv_params_t (1-D: h == 1). Multiplier and
+ *  (optional) shift tables have out_c entries if per_channel, else one. */
 typedef struct tempo_qconv_params_t {
   int32_t batch, in_c, in_h, in_w;
   int32_t out_c, out_h, out_w;
@@ -61,11 +72,16 @@ typedef struct tempo_qconv_params_t {
   int32_t pool;
   int32_t pool_h, pool_w;
   int32_t pooled_h, pooled_w;
+  /** The shift of every output channel when the kernel's shift table is
+   *  null (the compiler's compact tables: one shift per layer, per-channel
+   *  multipliers at that shift); not read when a shift table is given. */
+  int32_t shift;
 } tempo_qconv_params_t;
 
 /** Fully connected: x [batch, in_features] int8, w [out_features,
  *  in_features] int8 (ONNX Gemm with trans_b = 1; the compiler transposes a
- *  constant [in, out] weight once), optional int32 bias [out_features],
+ *  constant [in, out] weight once), optional int16 or int32 bias
+ *  [out_features],
  *  y [batch, out_features] int8 (or int16 for the LSTM gate variant, whose
  *  act_min/act_max are then in the int16 domain). Tables as in conv. */
 typedef struct tempo_qfc_params_t {
@@ -74,6 +90,8 @@ typedef struct tempo_qfc_params_t {
   int32_t in_zp, out_zp;
   int32_t act_min, act_max;
   int32_t per_channel;
+  /** As tempo_qconv_params_t's shift. */
+  int32_t shift;
 } tempo_qfc_params_t;
 
 /** MatMul of two int8 activation tensors (both asymmetric), per-tensor
