@@ -247,11 +247,17 @@ inline uint32_t splat16(int32_t v) {
   const uint32_t h = static_cast<uint16_t>(static_cast<int16_t>(v));
   return h | (h << 16);
 }
-/// The lanes (lo, hi), each an int16 value.
+/// The lanes (lo, hi), each an int16 value (PKHBT on a DSP target).
 inline uint32_t pair16(int32_t lo, int32_t hi) {
+#if TEMPO_QUANT_HAS_ACLE_DSP
+  uint32_t r;
+  __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(lo), "r"(hi));
+  return r;
+#else
   return static_cast<uint32_t>(static_cast<uint16_t>(static_cast<int16_t>(lo))) |
          (static_cast<uint32_t>(static_cast<uint16_t>(static_cast<int16_t>(hi)))
           << 16);
+#endif
 }
 } // namespace simd
 
@@ -348,10 +354,12 @@ inline int16_t saturate16(int32_t v) {
 
 namespace detail {
 
-/// requantize(), forced inline: with the layer's shift a compile-time
-/// constant (the generated code's constexpr params) the shift steps fold
-/// away. The same arithmetic as multiply_by_quantized_multiplier:
-/// floor(a * b / 2^31 + 1/2) is (a * b + 2^30) >> 31 for every int64 a * b.
+/// requantize() for a multiplier m >= 0, forced inline: with the layer's
+/// shift a compile-time constant (the generated code's constexpr params)
+/// the shift steps fold away. The same arithmetic as
+/// multiply_by_quantized_multiplier: floor(a * b / 2^31 + 1/2) is
+/// (a * b + 2^30) >> 31 for every int64 a * b, and with m >= 0 the one
+/// saturating case (a == b == INT32_MIN) cannot occur.
 TEMPO_KERNEL int32_t requantizeInline(int32_t acc, int32_t m, int32_t s,
                                       int32_t zp, int32_t lo, int32_t hi) {
   int32_t x = acc;
@@ -360,10 +368,8 @@ TEMPO_KERNEL int32_t requantizeInline(int32_t acc, int32_t m, int32_t s,
     x = v > INT32_MAX ? INT32_MAX
                       : (v < INT32_MIN ? INT32_MIN : static_cast<int32_t>(v));
   }
-  int32_t r = INT32_MAX;
-  if (x != INT32_MIN || m != INT32_MIN)
-    r = static_cast<int32_t>(
-        (static_cast<int64_t>(x) * m + (int64_t(1) << 30)) >> 31);
+  int32_t r = static_cast<int32_t>(
+      (static_cast<int64_t>(x) * m + (int64_t(1) << 30)) >> 31);
   if (s < 0) {
     const int32_t e = -s;
     const int32_t mask = static_cast<int32_t>((int64_t(1) << e) - 1);
@@ -423,6 +429,18 @@ TEMPO_KERNEL bool convBlockInside(const tempo_qconv_params_t &p,
   return first >= 0 && last < p.in_w;
 }
 
+/// tapRange (tempo/kernels.h), forced inline so that a constant window
+/// (a 1-D conv's single row) folds away.
+TEMPO_KERNEL void tapRangeInline(int32_t start, int32_t dil, int32_t k,
+                                 int32_t n, int32_t &lo, int32_t &hi) {
+  lo = start >= 0 ? 0 : (-start + dil - 1) / dil;
+  hi = start >= n ? 0 : (n - 1 - start) / dil + 1;
+  if (hi > k)
+    hi = k;
+  if (lo > hi)
+    lo = hi;
+}
+
 /// Input columns a block of four outputs reads in one row.
 TEMPO_KERNEL int32_t convBlockSpan(const tempo_qconv_params_t &p) {
   return 3 * p.stride_w + (p.k_w - 1) * p.dil_w + 1;
@@ -431,29 +449,84 @@ TEMPO_KERNEL int32_t convBlockSpan(const tempo_qconv_params_t &p) {
 /// Longest row span convBlock4S8 copies for a block at the border.
 constexpr int32_t kMaxPaddedSpan = 64;
 
-/// The accumulators of conv outputs (oh, ow0 .. ow0+3). Rows in the
-/// vertical padding are skipped as in convAccS8. Unless Padded, all four
-/// windows must lie inside the input row (convBlockInside); if Padded
-/// (convBlockSpan(p) <= kMaxPaddedSpan), each row's span is first copied
-/// to a stack buffer whose columns outside the input hold in_zp (real 0,
-/// adding nothing), so blocks at the borders, and past the last output,
-/// run the same code. Equal to convAccS8 of each output: the DSP path pairs
-/// taps (t, t+2) of a row, whose inputs are bytes 0, 2 or 1, 3 of one word,
-/// and adds the zero point with SXTAB16; taps it does not pair (and every
-/// tap on the generic path) add x * w, and -in_zp times their weights is
-/// added once at the end. Reads only input columns of the four windows.
-template <bool Dsp, bool Padded>
+/// acc_j += (x_j, x_{j+2}) . (w[l], w[l+2]) + (x_{j+1}, x_{j+3}) . (w[l+1],
+/// w[l+3]) for outputs j = 0..3 at stride 1: xi = (x[l+i] - zp, x[l+i+2] -
+/// zp), wv = w[l .. l+3].
+TEMPO_KERNEL void mac4Taps(uint32_t x0, uint32_t x1, uint32_t x2, uint32_t x3,
+                           uint32_t x4, uint32_t wv, int32_t &a0, int32_t &a1,
+                           int32_t &a2, int32_t &a3) {
+  const uint32_t w02 = simd::sxtb16(wv);
+  a0 = simd::smlad(x0, w02, a0);
+  a1 = simd::smlad(x1, w02, a1);
+  a2 = simd::smlad(x2, w02, a2);
+  a3 = simd::smlad(x3, w02, a3);
+  const uint32_t w13 = simd::sxtb16Ror8(wv);
+  a0 = simd::smlad(x1, w13, a0);
+  a1 = simd::smlad(x2, w13, a1);
+  a2 = simd::smlad(x3, w13, a2);
+  a3 = simd::smlad(x4, w13, a3);
+}
+
+/// Three taps at stride 1: (l, l+2) as a pair wp, l+1 alone (w1), from the
+/// pairs x0..x3 as in mac4Taps.
+TEMPO_KERNEL void mac3Taps(uint32_t x0, uint32_t x1, uint32_t x2, uint32_t x3,
+                           uint32_t wp, int32_t w1, int32_t &a0, int32_t &a1,
+                           int32_t &a2, int32_t &a3) {
+  a0 = simd::smlad(x0, wp, a0);
+  a1 = simd::smlad(x1, wp, a1);
+  a2 = simd::smlad(x2, wp, a2);
+  a3 = simd::smlad(x3, wp, a3);
+  a0 = simd::smlabb(x1, w1, a0);
+  a1 = simd::smlabb(x2, w1, a1);
+  a2 = simd::smlatb(x1, w1, a2);
+  a3 = simd::smlatb(x2, w1, a3);
+}
+
+/// One tap at stride 1: e = (x_0, x_2), o = (x_1, x_3) of the tap's column.
+TEMPO_KERNEL void mac1Tap(uint32_t e, uint32_t o, int32_t wl, int32_t &a0,
+                          int32_t &a1, int32_t &a2, int32_t &a3) {
+  a0 = simd::smlabb(e, wl, a0);
+  a1 = simd::smlabb(o, wl, a1);
+  a2 = simd::smlatb(e, wl, a2);
+  a3 = simd::smlatb(o, wl, a3);
+}
+
+/// Four taps of one output at any stride: v = x[l .. l+3] of its window.
+TEMPO_KERNEL void mac4TapsOne(uint32_t off2, uint32_t v, uint32_t w02,
+                              uint32_t w13, int32_t &a) {
+  a = simd::smlad(simd::sxtab16(off2, v), w02, a);
+  a = simd::smlad(simd::sxtab16Ror8(off2, v), w13, a);
+}
+
+/// The accumulators of conv outputs (oh, ow0 .. ow0+3) of NC (1 or 2)
+/// consecutive output channels of one group, whose weights are wo and
+/// wo + icPerGroup * k_h * k_w and biases b[c]; acc[c * 4 + j]. The
+/// channels share every input load and pair. Rows in the vertical padding
+/// are skipped as in convAccS8. Unless Padded, all four windows must lie
+/// inside the input row (convBlockInside); if Padded (convBlockSpan(p) <=
+/// kMaxPaddedSpan), each row's span is first copied to a stack buffer whose
+/// columns outside the input hold in_zp (real 0, adding nothing), so blocks
+/// at the borders, and past the last output, run the same code. Equal to
+/// convAccS8 of each output: the DSP path pairs taps (t, t+2) of a row,
+/// whose inputs are bytes 0, 2 or 1, 3 of one word, and adds the zero point
+/// with SXTAB16; taps it does not pair (and every tap on the generic path)
+/// add x * w, and -in_zp times their weights is added once at the end.
+/// Reads only input columns of the four windows.
+template <bool Dsp, bool Padded, int NC>
 TEMPO_KERNEL void convBlock4S8(const tempo_qconv_params_t &p,
-                               const int8_t *xg, const int8_t *wo, int32_t b0,
-                               int32_t oh, int32_t ow0, int32_t *acc) {
+                               const int8_t *xg, const int8_t *wo,
+                               const int32_t *b, int32_t oh, int32_t ow0,
+                               int32_t *acc) {
+  static_assert(NC == 1 || NC == 2, "one or two output channels");
   const int32_t icPerGroup = p.in_c / p.groups;
   const int32_t inPlane = p.in_h * p.in_w;
   const int32_t kPlane = p.k_h * p.k_w;
+  const int32_t wNext = icPerGroup * kPlane; // the second channel's weights
   const int32_t k = p.k_w, s = p.stride_w, d = p.dil_w;
   const int32_t ih0 = oh * p.stride_h - p.pad_top;
   const int32_t iw0 = ow0 * s - p.pad_left;
   int32_t khLo, khHi;
-  tapRange(ih0, p.dil_h, p.k_h, p.in_h, khLo, khHi);
+  tapRangeInline(ih0, p.dil_h, p.k_h, p.in_h, khLo, khHi);
   const uint32_t off2 = simd::splat16(-p.in_zp);
   // Padded: buf[j] is input column iw0 + j, in_zp outside [0, in_w).
   int8_t buf[Padded ? kMaxPaddedSpan : 1];
@@ -465,14 +538,20 @@ TEMPO_KERNEL void convBlock4S8(const tempo_qconv_params_t &p,
     for (int32_t j = 0; j < span; ++j)
       buf[j] = static_cast<int8_t>(p.in_zp);
   }
-  int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-  int32_t sw = 0; // weights of the taps summed as x * w
+  int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0; // channel 0
+  int32_t c0 = 0, c1 = 0, c2 = 0, c3 = 0; // channel 1 (NC == 2)
+  int32_t sw = 0, sw1 = 0; // weights of the taps summed as x * w
   for (int32_t ic = 0; ic < icPerGroup; ++ic) {
     for (int32_t kh = khLo; kh < khHi; ++kh) {
       const int8_t *xr =
           xg + ic * inPlane + (ih0 + kh * p.dil_h) * p.in_w + iw0;
       if (Padded) {
-        for (int32_t j = jLo; j < jHi; ++j)
+        int32_t j = jLo;
+        for (; j + 4 <= jHi; j += 4) {
+          const uint32_t v = simd::load4(xr + j);
+          memcpy(buf + j, &v, 4);
+        }
+        for (; j < jHi; ++j)
           buf[j] = xr[j];
         xr = buf;
       }
@@ -481,7 +560,8 @@ TEMPO_KERNEL void convBlock4S8(const tempo_qconv_params_t &p,
       if (Dsp && d == 1 && s == 1) {
         // Input pairs xi = (x[l+i] - zp, x[l+i+2] - zp): output j takes
         // taps (l, l+2) from x_j and taps (l+1, l+3) from x_{j+1}.
-        for (; l + 4 <= k; l += 4) {
+        for (; NC == 1 && l + 4 <= k; l += 4) {
+          // mac4Taps, interleaved with the loads (fewer live registers).
           const uint32_t wv = simd::load4(wr + l);
           const uint32_t v0 = simd::load4(xr + l);
           const uint32_t w02 = simd::sxtb16(wv);
@@ -499,6 +579,20 @@ TEMPO_KERNEL void convBlock4S8(const tempo_qconv_params_t &p,
           a2 = simd::smlad(x3, w13, a2);
           a3 = simd::smlad(simd::sxtab16Ror8(off2, v3), w13, a3);
         }
+        for (; l + 4 <= k; l += 4) {
+          const uint32_t v0 = simd::load4(xr + l);
+          const uint32_t v3 = simd::load4(xr + l + 3);
+          const uint32_t x0 = simd::sxtab16(off2, v0);
+          const uint32_t x1 = simd::sxtab16Ror8(off2, v0);
+          const uint32_t x2 =
+              simd::sxtab16Ror8(off2, simd::load4(xr + l + 1));
+          const uint32_t x3 = simd::sxtab16(off2, v3);
+          const uint32_t x4 = simd::sxtab16Ror8(off2, v3);
+          mac4Taps(x0, x1, x2, x3, x4, simd::load4(wr + l), a0, a1, a2, a3);
+          if (NC == 2)
+            mac4Taps(x0, x1, x2, x3, x4, simd::load4(wr + wNext + l), c0, c1,
+                     c2, c3);
+        }
         if (k - l == 3) {
           // Taps (l, l+2) as a pair, tap l+1 alone from the same words.
           const uint32_t v0 = simd::load4(xr + l);
@@ -507,16 +601,12 @@ TEMPO_KERNEL void convBlock4S8(const tempo_qconv_params_t &p,
           const uint32_t x1 = simd::sxtab16Ror8(off2, v0);
           const uint32_t x2 = simd::sxtab16(off2, v2);
           const uint32_t x3 = simd::sxtab16Ror8(off2, v2);
-          const uint32_t wp = simd::pair16(wr[l], wr[l + 2]);
-          const int32_t w1 = wr[l + 1];
-          a0 = simd::smlad(x0, wp, a0);
-          a1 = simd::smlad(x1, wp, a1);
-          a2 = simd::smlad(x2, wp, a2);
-          a3 = simd::smlad(x3, wp, a3);
-          a0 = simd::smlabb(x1, w1, a0);
-          a1 = simd::smlabb(x2, w1, a1);
-          a2 = simd::smlatb(x1, w1, a2);
-          a3 = simd::smlatb(x2, w1, a3);
+          mac3Taps(x0, x1, x2, x3, simd::pair16(wr[l], wr[l + 2]), wr[l + 1],
+                   a0, a1, a2, a3);
+          if (NC == 2)
+            mac3Taps(x0, x1, x2, x3,
+                     simd::pair16(wr[wNext + l], wr[wNext + l + 2]),
+                     wr[wNext + l + 1], c0, c1, c2, c3);
           l = k;
         }
         for (; l < k; ++l) {
@@ -524,72 +614,91 @@ TEMPO_KERNEL void convBlock4S8(const tempo_qconv_params_t &p,
           const uint32_t v = simd::load4(xr + l);
           const uint32_t e = simd::sxtab16(off2, v);
           const uint32_t o = simd::sxtab16Ror8(off2, v);
-          const int32_t wl = wr[l];
-          a0 = simd::smlabb(e, wl, a0);
-          a1 = simd::smlabb(o, wl, a1);
-          a2 = simd::smlatb(e, wl, a2);
-          a3 = simd::smlatb(o, wl, a3);
+          mac1Tap(e, o, wr[l], a0, a1, a2, a3);
+          if (NC == 2)
+            mac1Tap(e, o, wr[wNext + l], c0, c1, c2, c3);
         }
       } else if (Dsp && d == 1) {
         // Any stride: each output's window is one word per four taps.
         for (; l + 4 <= k; l += 4) {
-          const uint32_t wv = simd::load4(wr + l);
-          const uint32_t w02 = simd::sxtb16(wv), w13 = simd::sxtb16Ror8(wv);
           const uint32_t v0 = simd::load4(xr + l);
           const uint32_t v1 = simd::load4(xr + s + l);
           const uint32_t v2 = simd::load4(xr + 2 * s + l);
           const uint32_t v3 = simd::load4(xr + 3 * s + l);
-          a0 = simd::smlad(simd::sxtab16(off2, v0), w02, a0);
-          a1 = simd::smlad(simd::sxtab16(off2, v1), w02, a1);
-          a2 = simd::smlad(simd::sxtab16(off2, v2), w02, a2);
-          a3 = simd::smlad(simd::sxtab16(off2, v3), w02, a3);
-          a0 = simd::smlad(simd::sxtab16Ror8(off2, v0), w13, a0);
-          a1 = simd::smlad(simd::sxtab16Ror8(off2, v1), w13, a1);
-          a2 = simd::smlad(simd::sxtab16Ror8(off2, v2), w13, a2);
-          a3 = simd::smlad(simd::sxtab16Ror8(off2, v3), w13, a3);
+          for (int32_t c = 0; c < NC; ++c) {
+            const uint32_t wv = simd::load4(wr + c * wNext + l);
+            const uint32_t w02 = simd::sxtb16(wv), w13 = simd::sxtb16Ror8(wv);
+            mac4TapsOne(off2, v0, w02, w13, c ? c0 : a0);
+            mac4TapsOne(off2, v1, w02, w13, c ? c1 : a1);
+            mac4TapsOne(off2, v2, w02, w13, c ? c2 : a2);
+            mac4TapsOne(off2, v3, w02, w13, c ? c3 : a3);
+          }
         }
       }
       for (; l < k; ++l) {
-        const int32_t wv = wr[l];
         const int8_t *xp = xr + l * d;
+        const int32_t x0 = xp[0], x1 = xp[s], x2 = xp[2 * s], x3 = xp[3 * s];
+        const int32_t wv = wr[l];
         sw += wv;
-        a0 += xp[0] * wv;
-        a1 += xp[s] * wv;
-        a2 += xp[2 * s] * wv;
-        a3 += xp[3 * s] * wv;
+        a0 += x0 * wv;
+        a1 += x1 * wv;
+        a2 += x2 * wv;
+        a3 += x3 * wv;
+        if (NC == 2) {
+          const int32_t wv1 = wr[wNext + l];
+          sw1 += wv1;
+          c0 += x0 * wv1;
+          c1 += x1 * wv1;
+          c2 += x2 * wv1;
+          c3 += x3 * wv1;
+        }
       }
     }
   }
-  const int32_t base = b0 - p.in_zp * sw;
+  const int32_t base = b[0] - p.in_zp * sw;
   acc[0] = base + a0;
   acc[1] = base + a1;
   acc[2] = base + a2;
   acc[3] = base + a3;
+  if (NC == 2) {
+    const int32_t base1 = b[NC - 1] - p.in_zp * sw1;
+    acc[NC * 4 - 4] = base1 + c0;
+    acc[NC * 4 - 3] = base1 + c1;
+    acc[NC * 4 - 2] = base1 + c2;
+    acc[NC * 4 - 1] = base1 + c3;
+  }
 }
 
 /// The accumulators of `count` (<= 4) consecutive conv outputs of row oh
-/// (acc has room for four): the block without bounds where all four
-/// windows are inside the row, the padded block at the borders, one output
-/// at a time only for spans longer than kMaxPaddedSpan.
-template <bool Dsp>
+/// for NC channels (acc[c * 4 + j], room for four per channel): the block
+/// without bounds where all four windows are inside the row, the padded
+/// block at the borders, one output at a time only for spans longer than
+/// kMaxPaddedSpan.
+template <bool Dsp, int NC>
 TEMPO_KERNEL void convAccsS8(const tempo_qconv_params_t &p, const int8_t *xg,
-                             const int8_t *wo, int32_t b0, int32_t oh,
+                             const int8_t *wo, const int32_t *b, int32_t oh,
                              int32_t ow0, int32_t count, int32_t *acc) {
-  if (count == 4 && convBlockInside(p, ow0))
-    convBlock4S8<Dsp, false>(p, xg, wo, b0, oh, ow0, acc);
-  else if (convBlockSpan(p) <= kMaxPaddedSpan)
-    convBlock4S8<Dsp, true>(p, xg, wo, b0, oh, ow0, acc);
-  else
-    for (int32_t j = 0; j < count; ++j)
-      acc[j] = convAccS8<Dsp>(p, xg, wo, b0, oh, ow0 + j);
+  if (count == 4 && convBlockInside(p, ow0)) {
+    convBlock4S8<Dsp, false, NC>(p, xg, wo, b, oh, ow0, acc);
+  } else if (convBlockSpan(p) <= kMaxPaddedSpan) {
+    convBlock4S8<Dsp, true, NC>(p, xg, wo, b, oh, ow0, acc);
+  } else {
+    const int32_t wNext = p.in_c / p.groups * p.k_h * p.k_w;
+    for (int32_t c = 0; c < NC; ++c)
+      for (int32_t j = 0; j < count; ++j)
+        acc[c * 4 + j] =
+            convAccS8<Dsp>(p, xg, wo + c * wNext, b[c], oh, ow0 + j);
+  }
 }
 
-/// conv_s8 on the DSP (Dsp) or the generic path; the unit tests run both.
-template <bool Dsp, typename BiasT, typename ShiftT>
-TEMPO_KERNEL void convS8(const tempo_qconv_params_t &p, const int8_t *x,
-                         const int8_t *w, const BiasT *bias,
-                         const int32_t *mult, const ShiftT *shift,
-                         int8_t *y) {
+/// Output channels oc .. oc+NC-1 (one group) of batch entry n: the conv
+/// outputs in blocks of four, requantized, or reduced by the fused pool.
+template <bool Dsp, int NC, typename BiasT, typename ShiftT>
+TEMPO_KERNEL void convChannelsS8(const tempo_qconv_params_t &p,
+                                 const int8_t *x, const int8_t *w,
+                                 const BiasT *bias, const int32_t *mult,
+                                 const ShiftT *shift, int8_t *y, int32_t n,
+                                 int32_t oc) {
   const int32_t icPerGroup = p.in_c / p.groups;
   const int32_t ocPerGroup = p.out_c / p.groups;
   const int32_t inPlane = p.in_h * p.in_w;
@@ -597,104 +706,134 @@ TEMPO_KERNEL void convS8(const tempo_qconv_params_t &p, const int8_t *x,
   const bool pooled = p.pool != TEMPO_POOL_NONE;
   const int32_t outPlane =
       pooled ? p.pooled_h * p.pooled_w : p.out_h * p.out_w;
-  // Pooled outputs of a row handled together (their running values).
-  constexpr int32_t kChunk = 8;
-  int32_t run[kChunk] = {};
-  int32_t a[4];
-  for (int32_t n = 0; n < p.batch; ++n) {
-    for (int32_t oc = 0; oc < p.out_c; ++oc) {
-      const int32_t c = p.per_channel ? oc : 0;
-      const int32_t m = mult[c], sh = channelShift(shift, c, p.shift);
-      const int32_t b0 = p.has_bias ? static_cast<int32_t>(bias[oc]) : 0;
-      const int8_t *xg =
-          x + (n * p.in_c + (oc / ocPerGroup) * icPerGroup) * inPlane;
-      const int8_t *wo = w + oc * icPerGroup * kPlane;
-      int8_t *yo = y + (n * p.out_c + oc) * outPlane;
-      if (!pooled) {
-        for (int32_t oh = 0; oh < p.out_h; ++oh)
-          for (int32_t ow = 0; ow < p.out_w; ow += 4) {
-            const int32_t count = p.out_w - ow < 4 ? p.out_w - ow : 4;
-            convAccsS8<Dsp>(p, xg, wo, b0, oh, ow, count, a);
-            for (int32_t j = 0; j < count; ++j)
-              yo[oh * p.out_w + ow + j] = static_cast<int8_t>(requantizeInline(
-                  a[j], m, sh, p.out_zp, p.act_min, p.act_max));
-          }
-        continue;
+  int32_t m[NC], sh[NC], b[NC];
+  for (int32_t c = 0; c < NC; ++c) {
+    const int32_t q = p.per_channel ? oc + c : 0;
+    m[c] = mult[q];
+    sh[c] = channelShift(shift, q, p.shift);
+    b[c] = p.has_bias ? static_cast<int32_t>(bias[oc + c]) : 0;
+  }
+  const int8_t *xg =
+      x + (n * p.in_c + (oc / ocPerGroup) * icPerGroup) * inPlane;
+  const int8_t *wo = w + oc * icPerGroup * kPlane;
+  int8_t *yo = y + (n * p.out_c + oc) * outPlane;
+  int32_t a[NC * 4];
+  if (!pooled) {
+    for (int32_t oh = 0; oh < p.out_h; ++oh)
+      for (int32_t ow = 0; ow < p.out_w; ow += 4) {
+        const int32_t count = p.out_w - ow < 4 ? p.out_w - ow : 4;
+        convAccsS8<Dsp, NC>(p, xg, wo, b, oh, ow, count, a);
+        for (int32_t c = 0; c < NC; ++c)
+          for (int32_t j = 0; j < count; ++j)
+            yo[c * outPlane + oh * p.out_w + ow + j] =
+                static_cast<int8_t>(requantizeInline(
+                    a[c * 4 + j], m[c], sh[c], p.out_zp, p.act_min,
+                    p.act_max));
       }
-      // Fused pooling over the clamped int8 conv outputs. A max pool keeps
-      // the largest accumulator and requantizes it once: requantization
-      // with a multiplier >= 0 is monotone, so that is the max of the
-      // requantized outputs. An average pool sums the requantized outputs.
-      const bool isMax = p.pool == TEMPO_POOL_MAX;
-      const int32_t pw = p.pool_w, window = p.pool_h * p.pool_w;
-      // Windows 1, 2 or 4 wide: one block of four conv columns feeds
-      // 4 / pool_w pooled outputs, reduced in registers.
-      const int32_t perBlock = pw == 1 || pw == 2 || pw == 4 ? 4 / pw : 0;
-      for (int32_t ph = 0; ph < p.pooled_h; ++ph) {
-        int8_t *row = yo + ph * p.pooled_w;
-        int32_t pw0 = 0;
-        for (; perBlock > 0 && pw0 + perBlock <= p.pooled_w;
-             pw0 += perBlock) {
-          int32_t r[4] = {};
-          for (int32_t dh = 0; dh < p.pool_h; ++dh) {
-            convAccsS8<Dsp>(p, xg, wo, b0, ph * p.pool_h + dh, pw0 * pw, 4,
-                            a);
-            for (int32_t g = 0; g < perBlock; ++g) {
-              int32_t v = isMax ? a[g * pw]
-                                : requantizeInline(a[g * pw], m, sh, p.out_zp,
-                                                   p.act_min, p.act_max);
-              for (int32_t j = 1; j < pw; ++j) {
-                const int32_t e = a[g * pw + j];
-                if (isMax)
-                  v = e > v ? e : v;
-                else
-                  v += requantizeInline(e, m, sh, p.out_zp, p.act_min,
-                                        p.act_max);
-              }
-              if (dh == 0)
-                r[g] = v;
-              else if (isMax)
-                r[g] = v > r[g] ? v : r[g];
+    return;
+  }
+  // Fused pooling over the clamped int8 conv outputs. A max pool keeps the
+  // largest accumulator and requantizes it once: requantization with a
+  // multiplier >= 0 is monotone, so that is the max of the requantized
+  // outputs. An average pool sums the requantized outputs.
+  const bool isMax = p.pool == TEMPO_POOL_MAX;
+  const int32_t pw = p.pool_w, window = p.pool_h * p.pool_w;
+  // Windows 1, 2 or 4 wide: one block of four conv columns feeds
+  // 4 / pool_w pooled outputs, reduced in registers.
+  const int32_t perBlock = pw == 1 || pw == 2 || pw == 4 ? 4 / pw : 0;
+  // Other widths, and the last pooled outputs of a row: kChunk pooled
+  // outputs at a time, their columns in blocks of four.
+  constexpr int32_t kChunk = 8;
+  int32_t run[NC][kChunk] = {};
+  for (int32_t ph = 0; ph < p.pooled_h; ++ph) {
+    int32_t pw0 = 0;
+    for (; perBlock > 0 && pw0 + perBlock <= p.pooled_w; pw0 += perBlock) {
+      int32_t r[NC * 4]; // set at dh == 0
+      for (int32_t dh = 0; dh < p.pool_h; ++dh) {
+        convAccsS8<Dsp, NC>(p, xg, wo, b, ph * p.pool_h + dh, pw0 * pw, 4, a);
+        for (int32_t c = 0; c < NC; ++c)
+          for (int32_t g = 0; g < perBlock; ++g) {
+            const int32_t *e = a + c * 4 + g * pw;
+            int32_t v = isMax ? e[0]
+                              : requantizeInline(e[0], m[c], sh[c], p.out_zp,
+                                                 p.act_min, p.act_max);
+            for (int32_t j = 1; j < pw; ++j) {
+              if (isMax)
+                v = e[j] > v ? e[j] : v;
               else
-                r[g] += v;
+                v += requantizeInline(e[j], m[c], sh[c], p.out_zp,
+                                      p.act_min, p.act_max);
             }
+            int32_t &rg = r[c * 4 + g];
+            if (dh == 0)
+              rg = v;
+            else if (isMax)
+              rg = v > rg ? v : rg;
+            else
+              rg += v;
           }
-          for (int32_t g = 0; g < perBlock; ++g)
-            row[pw0 + g] = static_cast<int8_t>(
-                isMax ? requantizeInline(r[g], m, sh, p.out_zp, p.act_min,
-                                         p.act_max)
-                      : roundingDivide(r[g], window));
-        }
-        // Other widths, and the last pooled outputs of a row: kChunk
-        // pooled outputs at a time, their columns in blocks of four.
-        for (; pw0 < p.pooled_w; pw0 += kChunk) {
-          const int32_t q =
-              p.pooled_w - pw0 < kChunk ? p.pooled_w - pw0 : kChunk;
-          const int32_t cols = q * pw, col0 = pw0 * pw;
-          for (int32_t dh = 0; dh < p.pool_h; ++dh) {
-            const int32_t oh = ph * p.pool_h + dh;
-            for (int32_t cc = 0; cc < cols; cc += 4) {
-              const int32_t count = cols - cc < 4 ? cols - cc : 4;
-              convAccsS8<Dsp>(p, xg, wo, b0, oh, col0 + cc, count, a);
-              for (int32_t j = 0; j < count; ++j) {
-                const int32_t k = (cc + j) / pw;
-                const bool first = dh == 0 && cc + j == k * pw;
-                if (isMax) {
-                  run[k] = first || a[j] > run[k] ? a[j] : run[k];
-                } else {
-                  const int32_t v = requantizeInline(a[j], m, sh, p.out_zp,
-                                                     p.act_min, p.act_max);
-                  run[k] = first ? v : run[k] + v;
-                }
+      }
+      for (int32_t c = 0; c < NC; ++c)
+        for (int32_t g = 0; g < perBlock; ++g)
+          yo[c * outPlane + ph * p.pooled_w + pw0 + g] = static_cast<int8_t>(
+              isMax ? requantizeInline(r[c * 4 + g], m[c], sh[c], p.out_zp,
+                                       p.act_min, p.act_max)
+                    : roundingDivide(r[c * 4 + g], window));
+    }
+    for (; pw0 < p.pooled_w; pw0 += kChunk) {
+      const int32_t q = p.pooled_w - pw0 < kChunk ? p.pooled_w - pw0 : kChunk;
+      const int32_t cols = q * pw, col0 = pw0 * pw;
+      for (int32_t dh = 0; dh < p.pool_h; ++dh) {
+        const int32_t oh = ph * p.pool_h + dh;
+        for (int32_t cc = 0; cc < cols; cc += 4) {
+          const int32_t count = cols - cc < 4 ? cols - cc : 4;
+          convAccsS8<Dsp, NC>(p, xg, wo, b, oh, col0 + cc, count, a);
+          for (int32_t c = 0; c < NC; ++c)
+            for (int32_t j = 0; j < count; ++j) {
+              const int32_t k = (cc + j) / pw;
+              const bool first = dh == 0 && cc + j == k * pw;
+              const int32_t e = a[c * 4 + j];
+              if (isMax) {
+                run[c][k] = first || e > run[c][k] ? e : run[c][k];
+              } else {
+                const int32_t v = requantizeInline(e, m[c], sh[c], p.out_zp,
+                                                   p.act_min, p.act_max);
+                run[c][k] = first ? v : run[c][k] + v;
               }
             }
-          }
-          for (int32_t k = 0; k < q; ++k)
-            row[pw0 + k] = static_cast<int8_t>(
-                isMax ? requantizeInline(run[k], m, sh, p.out_zp, p.act_min,
-                                         p.act_max)
-                      : roundingDivide(run[k], window));
         }
+      }
+      for (int32_t c = 0; c < NC; ++c)
+        for (int32_t k = 0; k < q; ++k)
+          yo[c * outPlane + ph * p.pooled_w + pw0 + k] = static_cast<int8_t>(
+              isMax ? requantizeInline(run[c][k], m[c], sh[c], p.out_zp,
+                                       p.act_min, p.act_max)
+                    : roundingDivide(run[c][k], window));
+    }
+  }
+}
+
+/// conv_s8 on the DSP (Dsp) or the generic path; the unit tests run both.
+/// Rows of at most three taps (k_w <= 3) take output channels two at a
+/// time within a group (sharing the input loads and pairs: measured on
+/// HAR's k = 3 layer, 310k -> 274k instructions on the M4F at -Os); longer
+/// rows one at a time (two channels' accumulators spill there: HAR's k = 5
+/// layers got slower).
+template <bool Dsp, typename BiasT, typename ShiftT>
+TEMPO_KERNEL void convS8(const tempo_qconv_params_t &p, const int8_t *x,
+                         const int8_t *w, const BiasT *bias,
+                         const int32_t *mult, const ShiftT *shift,
+                         int8_t *y) {
+  const int32_t ocPerGroup = p.out_c / p.groups;
+  const bool pairs = p.k_w <= 3 && ocPerGroup > 1;
+  for (int32_t n = 0; n < p.batch; ++n) {
+    for (int32_t oc = 0; oc < p.out_c;) {
+      if (pairs && (oc % ocPerGroup) + 2 <= ocPerGroup) {
+        convChannelsS8<Dsp, 2>(p, x, w, bias, mult, shift, y, n, oc);
+        oc += 2;
+      } else {
+        convChannelsS8<Dsp, 1>(p, x, w, bias, mult, shift, y, n, oc);
+        ++oc;
       }
     }
   }
