@@ -156,6 +156,17 @@ FailureOr<RequantTables> requantTables(Operation *op, ArrayRef<double> real) {
   return t;
 }
 
+/// The int8 kernels accumulate in int32 (tempo/quant.h): conv and fully
+/// connected take at most 32768 products per output (|x - zp| <= 255,
+/// |w| <= 128, plus a bias below 2^30), matmul 33025.
+LogicalResult checkAccumulator(Operation *op, int64_t products, int64_t max) {
+  if (products <= max)
+    return success();
+  return op->emitOpError("int8 kernel sums ")
+         << products << " products per output, more than the " << max
+         << " its int32 accumulator holds";
+}
+
 /// The bias as a table the kernel reads instead of the constant: int16 when
 /// every value fits, else int32 (no bias: an empty int32 table, a null
 /// pointer). None if the bias is not a constant; the kernel then reads the
@@ -310,6 +321,9 @@ FailureOr<Calls> convCalls(ConvOp conv, const Calls &g) {
   if (failed(ws) || failed(checkBias(op, conv.getBias())))
     return failure();
   const auto &f = geom<tempo_conv_params_t>(g);
+  if (failed(checkAccumulator(
+          op, int64_t(f.in_c / f.groups) * f.k_h * f.k_w, 32768)))
+    return failure();
   tempo_qconv_params_t p{};
   copyWindow(f, p);
   p.in_c = f.in_c;
@@ -348,7 +362,8 @@ FailureOr<Calls> gemmCalls(GemmOp gemm, const Calls &g) {
   if (failed(x) || failed(y))
     return failure();
   auto ws = weightScales(op, gemm.getB(), 0);
-  if (failed(ws) || failed(checkBias(op, gemm.getC())))
+  if (failed(ws) || failed(checkBias(op, gemm.getC())) ||
+      failed(checkAccumulator(op, f.k, 32768)))
     return failure();
   tempo_qfc_params_t p{};
   p.batch = f.m;
@@ -380,6 +395,8 @@ FailureOr<Calls> matmulCalls(MatMulOp mm, const Calls &g) {
   if (failed(a) || failed(b) || failed(y))
     return failure();
   const auto &f = geom<tempo_matmul_params_t>(g);
+  if (failed(checkAccumulator(op, f.k, 33025)))
+    return failure();
   tempo_qmatmul_params_t p{};
   p.m = f.m;
   p.n = f.n;

@@ -29,7 +29,8 @@
  * |w| <= 128, conv / fully connected / matmul / lstm need K * 32640 + |bias|
  * < 2^31 (K = products per output), true for any K <= 32768 with
  * |bias| < 2^30; matmul_s8 (both operands zero-point corrected) needs
- * K * 65025 < 2^31, K <= 33025. The compiler checks larger K.
+ * K * 65025 < 2^31, K <= 33025. The compiler refuses larger K
+ * (QuantKernelParams.cpp).
  *
  * Aliasing: the elementwise kernels (requantize_s8, clamp_s8, lut_s8, add_s8,
  * sub_s8, mul_s8 on full-shape operands, softmax_s8, and the int16 -> int16
