@@ -1380,6 +1380,7 @@ TEST(QuantSoftmax, TfliteMicroGolden) {
 // in place too.
 TEST(QuantSoftmax, Random) {
   Rng rng(50);
+  Coverage coverage; // enough outputs strictly between -128 and 127
   int64_t offByOne = 0, total = 0;
   for (int t = 0; t < 400; ++t) {
     const double scale = rng.logUniform(0.002, 50.0);
@@ -1396,6 +1397,7 @@ TEST(QuantSoftmax, Random) {
     tempo::softmax_s8(p, x.data(), y.data());
     const std::vector<int32_t> exact = refSoftmax(p, x);
     const std::vector<int32_t> near = floatSoftmax(p, x, scale, beta);
+    coverage.add(exact, -128, 127);
     ASSERT_TRUE(exactAndNear(y, exact, near))
         << "trial " << t << " scale " << scale << " beta " << beta;
     for (int32_t i = 0; i < size; ++i) {
@@ -1405,8 +1407,10 @@ TEST(QuantSoftmax, Random) {
     tempo::softmax_s8(p, x.data(), x.data()); // in place
     ASSERT_EQ(x, y);
   }
-  // Most outputs are exact; the rest are off by one LSB.
-  EXPECT_LT(offByOne * 10, total) << offByOne << " of " << total;
+  // The fixed-point error (about 1e-4 LSB) moves an output only where the
+  // float value is within that of a rounding tie: under 0.1% of them (none
+  // in these 84,345).
+  EXPECT_LT(offByOne * 1000, total) << offByOne << " of " << total;
 }
 
 // Long rows: 4095 equal elements (the longest allowed, the sum is 4095 *
