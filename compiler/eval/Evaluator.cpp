@@ -335,8 +335,7 @@ bool invokeQuant(const mlir::tempo::KernelCall &call,
                            table<int8_t>(t, 0), y),
            true;
   if (k == "softmax_s8")
-    return ::tempo::softmax_s8(std::get<tempo_qsoftmax_params_t>(p), s8(0),
-                               table<uint16_t>(t, 0), y),
+    return ::tempo::softmax_s8(std::get<tempo_qsoftmax_params_t>(p), s8(0), y),
            true;
   if (k == "quantize_linear")
     return withElementType<false>(call.typeArgs[0], [&](auto s) {

@@ -1075,7 +1075,8 @@ void mlir::tempo::printParams(llvm::raw_ostream &os, const KernelParams &params)
         else if constexpr (std::is_same_v<P, tempo_lut_params_t>)
           f << p.size;
         else if constexpr (std::is_same_v<P, tempo_qsoftmax_params_t>)
-          f << p.outer << p.n << p.inner;
+          f << p.outer << p.n << p.inner << p.input_multiplier
+            << p.input_left_shift << p.diff_min;
         else if constexpr (std::is_same_v<P, tempo_quantize_params_t>)
           f << p.size << p.scale << p.zp << p.channels << p.inner;
         else if constexpr (std::is_same_v<P, tempo_stft_params_t>)

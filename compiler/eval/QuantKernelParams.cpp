@@ -526,14 +526,17 @@ FailureOr<Calls> softmaxCalls(SoftmaxOp sm, const Calls &g) {
                            "-128, got ")
            << *y;
   const auto &f = geom<tempo_softmax_params_t>(g);
-  uint16_t table[256];
-  tempo_build_softmax_exp_table(x->getScale(), 1.0, table);
-  KernelTable t;
-  t.cType = "uint16_t";
-  t.values.assign(table, table + 256);
-  return Calls{quantCall("softmax_s8",
-                         tempo_qsoftmax_params_t{f.outer, f.n, f.inner}, {0},
-                         {t})};
+  // The Q12.19 sum of up to n exps (each at most 1) must stay below 2^31.
+  if (f.n > 4095)
+    return op->emitOpError("int8 softmax over ")
+           << f.n << " elements; the fixed-point sum allows at most 4095";
+  tempo_qsoftmax_params_t p{f.outer, f.n, f.inner, 0, 0, 0};
+  if (tempo_softmax_s8_scaling(x->getScale(), 1.0, &p.input_multiplier,
+                               &p.input_left_shift, &p.diff_min) != 0)
+    return op->emitOpError("int8 softmax input scale ")
+           << x->getScale() << " is too small for the fixed-point exp (needs "
+           << "scale * 2^26 > 1)";
+  return Calls{quantCall("softmax_s8", p, {0})};
 }
 
 FailureOr<Calls> globalAveragePoolCalls(Operation *op, const Calls &g) {

@@ -11,7 +11,8 @@
  * edges) and the compiler-side helpers at the end of this file, no kernel
  * here touches a float. Multipliers, shifts and tables come from the
  * compiler; the helpers that compute them (tempo_quantize_multiplier,
- * tempo_build_*) use double and run only in the compiler.
+ * tempo_softmax_s8_scaling, tempo_build_*) use double and run only in the
+ * compiler.
  *
  * Rounding (bit-exact with gemmlowp / TFLite's reference kernels):
  *  - saturating_rounding_doubling_high_mul(a, b) = floor(a * b / 2^31 + 1/2)
@@ -22,8 +23,8 @@
  *    srdhm(x * 2^max(s, 0), m), max(-s, 0)), where x * 2^s saturates to
  *    int32 (TFLite leaves that overflow undefined; the compiler never
  *    produces it for |s| <= 30 and 16-bit x);
- *  - other divisions (average pools, softmax) round to nearest, ties away
- *    from zero.
+ *  - other divisions (average pools) round to nearest, ties away from
+ *    zero; softmax is TFLite's fixed-point exp and reciprocal (see there).
  *
  * Accumulators are int32 and must not overflow: with |x - zp| <= 255 and
  * |w| <= 128, conv / fully connected / matmul / lstm need K * 32640 + |bias|
@@ -1245,35 +1246,150 @@ inline void lut_s8(const tempo_lut_params_t &p, const int8_t *x,
 }
 
 //===----------------------------------------------------------------------===//
-// Softmax
+// Softmax (TFLite's reference int8 Softmax, bit for bit)
 //===----------------------------------------------------------------------===//
+//
+// Fixed-point formats are named Qm.n (m integer bits, n = 31 - m fractional
+// bits, real = raw / 2^n). Products are saturating_rounding_doubling_high_mul
+// (Qa x Qb -> Q(a+b)), sums are plain int32 additions that never overflow on
+// the ranges below (the unit tests check it with 64-bit arithmetic), and
+// format changes are saturating left shifts or rounding_divide_by_pot: the
+// operations of gemmlowp's FixedPoint, in the same order.
+
+/// (a + b) / 2 rounded to nearest, ties away from zero. gemmlowp's
+/// RoundingHalfSum.
+constexpr int32_t rounding_half_sum(int32_t a, int32_t b) {
+  const int64_t sum = static_cast<int64_t>(a) + b;
+  return static_cast<int32_t>((sum + (sum >= 0 ? 1 : -1)) / 2);
+}
+
+/// The number of leading zero bits of x (32 for 0).
+constexpr int32_t count_leading_zeros(uint32_t x) {
+  if (x == 0)
+    return 32;
+  int32_t n = 0;
+  for (int32_t step = 16; step > 0; step /= 2)
+    if ((x >> (32 - step)) == 0) {
+      n += step;
+      x <<= step;
+    }
+  return n;
+}
+
+/// exp(a) for a <= 0, a in Q5.26, result in Q0.31 (exp(0) = INT32_MAX).
+/// gemmlowp's exp_on_negative_values<int32_t, 5>: a = -k/4 + r with
+/// r in [-1/4, 0); exp(r) by a 4th-order Taylor series around -1/8, then one
+/// multiply by exp(-2^e) (Q0.31 constants) for each bit e = -2..4 set in k/4.
+/// Max error 2.3e-7 (2^-22), the series' x^5/120 at x = 1/8.
+constexpr int32_t exp_on_negative_values_q5_26(int32_t a) {
+  constexpr int32_t kQuarter = 1 << 24;                      // 1/4 in Q5.26
+  const int32_t r = (a & (kQuarter - 1)) - kQuarter;         // in [-1/4, 0)
+  const int32_t x = saturating_left_shift(r, 5) + (1 << 28); // r + 1/8, Q0.31
+  const int32_t x2 = saturating_rounding_doubling_high_mul(x, x);
+  const int32_t x3 = saturating_rounding_doubling_high_mul(x2, x);
+  const int32_t x4 = saturating_rounding_doubling_high_mul(x2, x2);
+  const int32_t x4_over_4 = rounding_divide_by_pot(x4, 2);
+  // x^4/24 + x^3/6 + x^2/2 = ((x^4/4 + x^3) / 3 + x^2) / 2.
+  const int32_t poly = rounding_divide_by_pot(
+      saturating_rounding_doubling_high_mul(x4_over_4 + x3,
+                                            715827883) + // 1/3
+          x2,
+      1);
+  constexpr int32_t kExpMinusEighth = 1895147668; // exp(-1/8)
+  int32_t result = kExpMinusEighth + saturating_rounding_doubling_high_mul(
+                                         kExpMinusEighth, x + poly);
+  // exp(-2^e) in Q0.31 for e = -2..4, applied for each bit of k / 4 set.
+  const int32_t kExpMinusPow2[7] = {
+      1672461947, 1302514674, 790015084, 290630308, 39332535, 720401, 242};
+  const int32_t k = r - a; // -a rounded down to a multiple of 1/4, >= 0
+  for (int32_t e = 0; e < 7; ++e)
+    if (k & (1 << (24 + e)))
+      result = saturating_rounding_doubling_high_mul(result, kExpMinusPow2[e]);
+  return a == 0 ? INT32_MAX : result;
+}
+
+/// 1 / (1 + a) for a in [0, 1), a and result in Q0.31. gemmlowp's
+/// one_over_one_plus_x_for_x_in_0_1: three Newton-Raphson steps on the half
+/// denominator d = (1 + a) / 2 from 48/17 - 32/17 d, in Q2.29.
+constexpr int32_t one_over_one_plus_x_for_x_in_0_1(int32_t a) {
+  const int32_t d = rounding_half_sum(a, INT32_MAX); // Q0.31
+  // 1, 48/17 and -32/17 in Q2.29.
+  constexpr int32_t kOne = 1 << 29, k48Over17 = 1515870810,
+                    kMinus32Over17 = -1010580540;
+  int32_t x =
+      k48Over17 + saturating_rounding_doubling_high_mul(d, kMinus32Over17);
+  for (int32_t i = 0; i < 3; ++i) {
+    const int32_t e = kOne - saturating_rounding_doubling_high_mul(d, x);
+    x += saturating_left_shift(saturating_rounding_doubling_high_mul(x, e), 2);
+  }
+  return saturating_left_shift(x, 1); // x / 2 in Q1.30 -> Q0.31
+}
+
+/// 1 / sum for sum > 0 in Q12.19 as s * 2^-num_bits_over_unit with s in
+/// Q0.31 (in (1/2, 1]); TFLite's GetReciprocal(sum, 12, ...). sum * 2^clz
+/// is 1 + a with a in [0, 1) as Q0.31 after dropping the top bit.
+constexpr int32_t softmax_reciprocal(int32_t sum, int32_t &num_bits_over_unit) {
+  const int32_t headroom = count_leading_zeros(static_cast<uint32_t>(sum));
+  num_bits_over_unit = 12 - headroom;
+  const uint32_t shifted = static_cast<uint32_t>(sum) << headroom;
+  return one_over_one_plus_x_for_x_in_0_1(
+      static_cast<int32_t>(shifted - (uint32_t(1) << 31)));
+}
 
 /// Softmax, int8 over the middle axis of [outer, n, inner]; output scale
-/// 1/256, zero point -128. exp_table[d] = round(65535 * exp(-beta *
-/// in_scale * d)) for d in [0, 255] (tempo_build_softmax_exp_table). For
-/// each row: mx = max_j x_j, e_j = exp_table[mx - x_j], S = sum_j e_j
-/// (uint32), y_j = min(127, round(256 * e_j / S) - 128) (ties away from
-/// zero, one integer division per element). Needs n <= 32768.
-/// Aliasing: y may alias x exactly.
+/// 1/256, zero point -128; TFLite's reference_ops::Softmax<int8_t, int8_t>
+/// bit for bit, with no table. For each row, with d_j = x_j - max(x) and
+/// the scaling of tempo_softmax_s8_scaling:
+///   z_j = srdhm(d_j * 2^input_left_shift, input_multiplier)   (Q5.26)
+///   E_j = exp_on_negative_values_q5_26(z_j)                    (Q0.31)
+///   S   = sum over d_j >= diff_min of rdbpot(E_j, 12)          (Q12.19)
+///   y_j = clamp(rdbpot(srdhm(1/S, E_j), 23 + bits over unit of S) - 128)
+/// and y_j = -128 where d_j < diff_min. Where S >= 512 (only for n >= 512)
+/// the final shift exceeds 31, every y_j rounds to -128 and this kernel
+/// gives it, while TFLite fails a check there. Needs 1 <= n <= 4095 (S
+/// stays below 2^31). Aliasing: y may alias x exactly.
 inline void softmax_s8(const tempo_qsoftmax_params_t &p, const int8_t *x,
-                       const uint16_t *exp_table, int8_t *y) {
+                       int8_t *y) {
   if (p.n <= 0)
     return;
   for (int32_t o = 0; o < p.outer; ++o) {
     for (int32_t i = 0; i < p.inner; ++i) {
       const int8_t *xs = x + o * p.n * p.inner + i;
       int8_t *ys = y + o * p.n * p.inner + i;
-      int32_t mx = xs[0];
-      for (int32_t j = 1; j < p.n; ++j)
-        mx = xs[j * p.inner] > mx ? xs[j * p.inner] : mx;
-      uint32_t sum = 0;
+      int32_t mx = -128;
       for (int32_t j = 0; j < p.n; ++j)
-        sum += exp_table[mx - xs[j * p.inner]];
-      const uint32_t half = sum / 2;
-      for (int32_t j = 0; j < p.n; ++j) {
-        const uint32_t e = exp_table[mx - xs[j * p.inner]];
-        const int32_t q = static_cast<int32_t>((e * 256u + half) / sum) - 128;
-        ys[j * p.inner] = static_cast<int8_t>(q > 127 ? 127 : q);
+        mx = xs[j * p.inner] > mx ? xs[j * p.inner] : mx;
+      // Pass 0 sums the exps, pass 1 writes them scaled by 1 / sum: one
+      // exp in the code (it is the kernel's bulk), evaluated twice per
+      // element as in TFLite (no scratch).
+      int32_t sum = 0, recip = 0, exponent = 0;
+      for (int32_t pass = 0; pass < 2; ++pass) {
+        if (pass == 1) {
+          int32_t bitsOverUnit = 0;
+          recip = softmax_reciprocal(sum, bitsOverUnit);
+          exponent = bitsOverUnit + 23;
+        }
+        for (int32_t j = 0; j < p.n; ++j) {
+          const int32_t d = xs[j * p.inner] - mx;
+          // d >= diff_min keeps |d| * 2^input_left_shift <= 31 * 2^26: the
+          // shift is exact in int32.
+          int32_t e = 0;
+          if (d >= p.diff_min)
+            e = exp_on_negative_values_q5_26(
+                saturating_rounding_doubling_high_mul(
+                    static_cast<int32_t>(static_cast<uint32_t>(d)
+                                         << p.input_left_shift),
+                    p.input_multiplier));
+          if (pass == 0) {
+            sum += rounding_divide_by_pot(e, 12);
+            continue;
+          }
+          int32_t q = -128;
+          if (d >= p.diff_min && exponent <= 31)
+            q += rounding_divide_by_pot(
+                saturating_rounding_doubling_high_mul(recip, e), exponent);
+          ys[j * p.inner] = static_cast<int8_t>(q > 127 ? 127 : q);
+        }
       }
     }
   }
@@ -1598,13 +1714,38 @@ static inline void tempo_build_lut_s8(double in_scale, int32_t in_zp,
   }
 }
 
-/// The exp table of softmax_s8: table[d] = round(65535 * exp(-beta *
-/// in_scale * d)), d in [0, 255].
-static inline void tempo_build_softmax_exp_table(double in_scale, double beta,
-                                                 uint16_t table[256]) {
-  for (int32_t d = 0; d < 256; ++d)
-    table[d] =
-        static_cast<uint16_t>(round(65535.0 * exp(-beta * in_scale * d)));
+/// The scaling fields of tempo_qsoftmax_params_t for input scale in_scale and
+/// beta, as TFLite's PreprocessSoftmaxScaling(beta, in_scale, 5, ...) and
+/// diff_min = -CalculateInputRadius(5, left_shift): the real multiplier
+/// m = min(beta * in_scale * 2^26, 2^31 - 1) (Q5.26 per input step) becomes
+/// multiplier * 2^(left_shift - 31) by frexp and round half away from zero,
+/// and diff_min = -floor(31 * 2^26 / 2^left_shift), the most negative
+/// difference d with |d| * 2^left_shift <= 31 * 2^26 (the shift stays in
+/// int32, the scaled value at or above -31). Returns 0, or -1 (outputs
+/// zeroed) if m is not above 1 (beta * in_scale <= 2^-26), NaN or infinite.
+static inline int tempo_softmax_s8_scaling(double in_scale, double beta,
+                                           int32_t *multiplier,
+                                           int32_t *left_shift,
+                                           int32_t *diff_min) {
+  *multiplier = 0;
+  *left_shift = 0;
+  *diff_min = 0;
+  double real = beta * in_scale * 67108864.0; // 2^26
+  if (!(real > 1.0) || real > 1e300)
+    return -1;
+  real = real < 2147483647.0 ? real : 2147483647.0;
+  int exponent = 0;
+  const double q = frexp(real, &exponent);
+  long long qf = static_cast<long long>(round(q * 2147483648.0));
+  if (qf == (1LL << 31)) {
+    qf /= 2;
+    ++exponent;
+  }
+  *multiplier = static_cast<int32_t>(qf);
+  *left_shift = exponent;
+  *diff_min = -static_cast<int32_t>(
+      floor(31.0 * 67108864.0 / static_cast<double>(1LL << exponent)));
+  return 0;
 }
 
 /// The table of sigmoid_q15: table[k] = round(65536 * sigmoid(k / 64)),

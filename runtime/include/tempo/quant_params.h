@@ -185,9 +185,17 @@ typedef struct tempo_lut_params_t {
 } tempo_lut_params_t;
 
 /** Softmax on int8 over the middle axis of [outer, n, inner]; output scale
- *  1/256, zero point -128. Needs n <= 32768. */
+ *  1/256, zero point -128; TFLite's reference int8 Softmax bit for bit (see
+ *  tempo::softmax_s8). Needs 1 <= n <= 4095. */
 typedef struct tempo_qsoftmax_params_t {
   int32_t outer, n, inner;
+  /** The input difference d = x - max(row) (d <= 0) enters exp as
+   *  srdhm(d * 2^input_left_shift, input_multiplier) in Q5.26, i.e.
+   *  beta * in_scale * d; differences below diff_min (< 0) are left out
+   *  (exp rounds to 0 there) and give -128. TFLite's SoftmaxParams
+   *  input_multiplier, input_left_shift (0..31) and diff_min, from
+   *  tempo_softmax_s8_scaling. */
+  int32_t input_multiplier, input_left_shift, diff_min;
 } tempo_qsoftmax_params_t;
 
 /** QuantizeLinear (float -> int8) / DequantizeLinear (int8 -> float): the
