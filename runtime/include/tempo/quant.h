@@ -343,15 +343,15 @@ inline int16_t saturate16(int32_t v) {
 // as int8 or int32.
 //
 // Speed: outputs are computed four at a time along the width (each weight
-// loaded once for four MACs; on DSP targets two taps per SMLAD). A block
-// whose taps all lie inside the input row takes the fast path without
-// per-tap bounds; the blocks at the left and right borders, and everything
-// with dilation > 1 on the DSP path's pairing, fall back to the per-output
-// form. The zero point costs nothing in the fast path: the DSP path adds it
-// while sign-extending (SXTAB16), the generic path sums x * w and subtracts
-// in_zp * sum(w) once per block. All sums are exact integer sums of the
-// same products, so every path gives the same bits as the one-output-at-a-
-// time definition below.
+// loaded once for four MACs; on DSP targets two taps per SMLAD, dilation 1).
+// A block whose taps all lie inside the input row runs without per-tap
+// bounds; a block at the left or right border runs the same code on a
+// zero-point-padded copy of its row spans (convBlock4S8); only spans longer
+// than kMaxPaddedSpan go one output at a time. The zero point costs nothing
+// in the blocks: the DSP path adds it while sign-extending (SXTAB16), the
+// generic path sums x * w and adds -in_zp * sum(w) once per block. All sums
+// are exact integer sums of the same products, so every path gives the same
+// bits as the one-output-at-a-time definition (convAccS8).
 //===----------------------------------------------------------------------===//
 
 namespace detail {
