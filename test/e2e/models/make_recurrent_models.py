@@ -1,13 +1,15 @@
 #!/usr/bin/python3
 """Two small recurrent time-series classifiers for the int8 recurrent tests.
 
-Both read one window of a 4-channel sensor, input "x" [1, 48, 4] float32
+(Layout 0 in both: onnxruntime, the float reference of the tests, has no
+layout = 1; the unit and lit tests cover layout 1.) Both read one window of a 4-channel sensor, input "x" [1, 48, 4] float32
 (48 steps, values around unit scale), and return "probs", the softmax over
 six synthetic classes (each class per-channel tones and levels, with
 random phase, amplitude, drift and noise):
 
-  gru.onnx   GRU (layout 1, hidden 32, linear_before_reset = 1, initial_h
-             given as a constant) -> Y_h [1, 1, 32] -> Reshape -> Gemm -> Softmax
+  gru.onnx   Transpose -> GRU (layout 0, hidden 32, linear_before_reset = 1,
+             initial_h given as a constant) -> Y_h [1, 1, 32] -> Reshape ->
+             Gemm -> Softmax
   lstm.onnx  Transpose -> LSTM (layout 0, bidirectional, hidden 16) -> Y_h
              [2, 1, 16] -> Transpose -> Reshape [1, 32] -> Gemm -> Softmax
 
@@ -183,9 +185,10 @@ def make_gru(rng, x_train, y_train):
     h0 = rng.uniform(-0.2, 0.2, size=hidden).astype(np.float32)
     feats = gru_features(x_train, w, r, b, h0)
     wd, bd = fit_head(feats, y_train, temperature=6.0)
-    nodes = [helper.make_node("GRU", ["x", "W", "R", "B", "", "h0"], ["", "Y_h"],
-                              name="gru", hidden_size=hidden, layout=1,
-                              linear_before_reset=1)]
+    nodes = [
+        helper.make_node("Transpose", ["x"], ["x_sbi"], name="to_seq_major", perm=[1, 0, 2]),
+        helper.make_node("GRU", ["x_sbi", "W", "R", "B", "", "h0"], ["", "Y_h"], name="gru",
+                         hidden_size=hidden, linear_before_reset=1)]
     hn, hi = head_nodes("Y_h", hidden, wd, bd)
     graph = helper.make_graph(
         nodes + hn, "gru_classifier",
