@@ -576,7 +576,9 @@ Value Quantizer::quantizeConstantAs(Value v, Location loc, QType t) {
 bool Quantizer::convertRecurrent(RecurrentOp rec) {
   std::string obstacle = recurrentInt8Obstacle(rec);
   if (!obstacle.empty()) {
-    rec.emitRemark("stays float under --quantize=int8: the int8 ")
+    // At the node's location, without the op dump a pass diagnostic gets.
+    mlir::emitRemark(rec.getLoc(), "stays float under --quantize=int8: the "
+                                   "int8 ")
         << rec.getCell() << " kernel has no " << obstacle;
     return false;
   }
