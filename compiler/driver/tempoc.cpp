@@ -296,6 +296,8 @@ void printDiagnostic(Diagnostic &diag) {
   const char *sev = diag.getSeverity() == DiagnosticSeverity::Error ? "error"
                     : diag.getSeverity() == DiagnosticSeverity::Warning
                         ? "warning"
+                    : diag.getSeverity() == DiagnosticSeverity::Remark
+                        ? "remark"
                         : "note";
   os << "tempoc: " << sev << ": ";
   Location loc = diag.getLocation();

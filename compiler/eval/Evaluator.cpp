@@ -264,7 +264,7 @@ template <typename T> const T *table(const std::vector<const void *> &t,
 bool invokeQuant(const mlir::tempo::KernelCall &call,
                  const std::vector<const void *> &a,
                  const std::vector<const void *> &t,
-                 const std::vector<void *> &outs) {
+                 const std::vector<void *> &outs, void *scratch) {
   llvm::StringRef k = call.kernel;
   const KernelParams &p = call.params;
   auto s8 = [&](size_t i) { return in<int8_t>(a, i); };
@@ -337,6 +337,24 @@ bool invokeQuant(const mlir::tempo::KernelCall &call,
   if (k == "softmax_s8")
     return ::tempo::softmax_s8(std::get<tempo_qsoftmax_params_t>(p), s8(0), y),
            true;
+  auto s8out = [&](size_t i) { return static_cast<int8_t *>(outs[i]); };
+  if (k == "lstm_s8")
+    return ::tempo::lstm_s8(std::get<tempo_qlstm_params_t>(p), s8(0), s8(1),
+                            s8(2), i32(3), s8(4), in<int16_t>(a, 5),
+                            table<int32_t>(t, 0), table<int32_t>(t, 1),
+                            table<int32_t>(t, 2), table<int32_t>(t, 3),
+                            table<uint16_t>(t, 4), table<uint16_t>(t, 5),
+                            s8out(0), s8out(1), scratch),
+           true;
+  if (k == "gru_s8" || k == "rnn_s8") {
+    const auto &q = std::get<tempo_qrecurrent_params_t>(p);
+    auto kernel = k == "gru_s8" ? ::tempo::gru_s8 : ::tempo::rnn_s8;
+    kernel(q, s8(0), s8(1), s8(2), i32(3), s8(4), table<int32_t>(t, 0),
+           table<int32_t>(t, 1), table<int32_t>(t, 2), table<int32_t>(t, 3),
+           table<uint16_t>(t, 4), table<uint16_t>(t, 5), s8out(0), s8out(1),
+           scratch);
+    return true;
+  }
   if (k == "quantize_linear")
     return withElementType<false>(call.typeArgs[0], [&](auto s) {
       using T = decltype(s);
@@ -441,7 +459,7 @@ LogicalResult runOp(Operation *op, const std::vector<const void *> &operands,
         storage.push_back(tableBytes(t));
         tables.push_back(t.values.empty() ? nullptr : storage.back().data());
       }
-      if (!invokeQuant(call, args, tables, outs)) {
+      if (!invokeQuant(call, args, tables, outs, scratch)) {
         if (report)
           op->emitOpError("has no ") << call.kernel << " kernel";
         return failure();

@@ -838,7 +838,9 @@ const char *mlir::tempo::paramsTypeName(const KernelParams &params) {
                                        "tempo_qsoftmax_params_t",
                                        "tempo_quantize_params_t",
                                        "tempo_lp_pool_params_t",
-                                       "tempo_cumsum_params_t"};
+                                       "tempo_cumsum_params_t",
+                                       "tempo_qlstm_params_t",
+                                       "tempo_qrecurrent_params_t"};
   static_assert(std::variant_size_v<KernelParams> == std::size(kNames));
   return kNames[params.index()];
 }
@@ -1030,6 +1032,19 @@ void mlir::tempo::printParams(llvm::raw_ostream &os, const KernelParams &params)
           f << p.pool << p.p;
         else if constexpr (std::is_same_v<P, tempo_cumsum_params_t>)
           f << p.outer << p.n << p.inner << p.exclusive << p.reverse;
+        else if constexpr (std::is_same_v<P, tempo_qlstm_params_t>)
+          f << p.seq_len << p.batch << p.input_size << p.hidden_size << p.x_zp
+            << p.h_zp << p.cell_frac_bits << p.hidden_multiplier
+            << p.hidden_shift << p.has_initial_h << p.has_initial_c
+            << p.want_y << p.want_y_h << p.want_y_c << p.direction
+            << p.num_directions << p.layout;
+        else if constexpr (std::is_same_v<P, tempo_qrecurrent_params_t>)
+          f << p.seq_len << p.batch << p.input_size << p.hidden_size
+            << p.direction << p.num_directions << p.layout << p.x_zp << p.h_zp
+            << p.activation << p.linear_before_reset << p.has_bias
+            << p.has_initial_h << p.want_y << p.want_y_h
+            << p.state_multiplier << p.state_shift << p.hidden_multiplier
+            << p.hidden_shift;
         else if constexpr (std::is_same_v<P, tempo_qconv_params_t>)
           f << p.batch << p.in_c << p.in_h << p.in_w << p.out_c << p.out_h
             << p.out_w << p.k_h << p.k_w << p.stride_h << p.stride_w

@@ -41,7 +41,9 @@ using KernelParams = std::variant<
     tempo_qbinary_params_t, tempo_qpool_params_t, tempo_qreduce_params_t,
     tempo_qconcat_params_t, tempo_requant_params_t, tempo_qclamp_params_t,
     tempo_lut_params_t, tempo_qsoftmax_params_t, tempo_quantize_params_t,
-    tempo_lp_pool_params_t, tempo_cumsum_params_t>;
+    tempo_lp_pool_params_t, tempo_cumsum_params_t,
+    // The integer LSTM / GRU / RNN of tempo/quant.h.
+    tempo_qlstm_params_t, tempo_qrecurrent_params_t>;
 
 /// A constant table a kernel takes after its operands: per-channel
 /// requantization multipliers and shifts, lookup tables, per-axis scales.

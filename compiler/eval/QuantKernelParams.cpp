@@ -632,6 +632,175 @@ FailureOr<Calls> requantizeCalls(RequantizeOp rq) {
   return Calls{c};
 }
 
+//===----------------------------------------------------------------------===//
+// LSTM / GRU / RNN (lstm_s8, gru_s8, rnn_s8)
+//===----------------------------------------------------------------------===//
+
+/// Fractional bits of the int8 LSTM's cell state (Q4.11), as tempo-quantize
+/// writes initial_c.
+constexpr int32_t kCellFracBits = 11;
+/// gru_s8 / rnn_s8: the int16 state x int8 R sums fit int32 up to here.
+constexpr int64_t kMaxQ15Hidden = 256;
+
+/// The per-row scales of W or R [D, rows, K] (axis 1), one per row.
+FailureOr<SmallVector<double>> recurrentWeightScales(RecurrentOp rec, Value w,
+                                                     StringRef what) {
+  auto scales = weightScales(rec, w, 1);
+  if (failed(scales))
+    return failure();
+  int64_t rows = cast<RankedTensorType>(w.getType()).getDimSize(1);
+  if (scales->size() == 1)
+    scales->assign(rows, (*scales)[0]);
+  if ((int64_t)scales->size() != rows)
+    return rec.emitOpError("int8 ")
+           << what << " needs one scale per gate row (" << rows << "), got "
+           << scales->size();
+  return scales;
+}
+
+FailureOr<Calls> recurrentCalls(RecurrentOp rec, const Calls &g) {
+  Operation *op = rec;
+  StringRef cell = rec.getCell();
+  bool lstm = cell == "lstm";
+  auto x = int8Tensor(op, rec.getX(), "input X");
+  auto y = int8Tensor(op, rec.getOutput(), "output (Y / Y_h)");
+  if (failed(x) || failed(y))
+    return failure();
+  if (Value h0 = rec.getInitialH()) {
+    auto h = int8Tensor(op, h0, "initial_h");
+    if (failed(h))
+      return failure();
+    if (*h != *y)
+      return rec.emitOpError("int8 initial_h must have the output's "
+                             "quantization ")
+             << *y << ", got " << *h;
+  }
+  if (rec.getClip() || rec.getInputForget() || rec.getPeephole())
+    return rec.emitOpError("int8 ")
+           << cell << " has no clip, input_forget or peepholes";
+  // The activations the integer kernels compute.
+  auto acts = rec.getActivations().getAsValueRange<StringAttr>();
+  SmallVector<StringRef> have(acts.begin(), acts.end());
+  int32_t rnnAct = TEMPO_RNN_ACT_TANH;
+  for (auto [i, a] : llvm::enumerate(have)) {
+    bool ok = lstm            ? a == (i % 3 == 0 ? "Sigmoid" : "Tanh")
+              : cell == "gru" ? a == (i % 2 == 0 ? "Sigmoid" : "Tanh")
+                              : a == have[0] && (a == "Tanh" || a == "Sigmoid");
+    if (!ok)
+      return rec.emitOpError("int8 ")
+             << cell << " has no activation " << a << " in slot " << i;
+    if (cell == "rnn" && a == "Sigmoid")
+      rnnAct = TEMPO_RNN_ACT_SIGMOID;
+  }
+  if (lstm && rec.getResults()[2])
+    return rec.emitOpError("int8 lstm writes Y and Y_h; Y_c (the int16 cell "
+                           "state) stays internal");
+  int64_t hidden = rec.getHiddenSize();
+  if (!lstm && hidden > kMaxQ15Hidden)
+    return rec.emitOpError("int8 ")
+           << cell << " takes hidden_size up to " << kMaxQ15Hidden << ", got "
+           << hidden;
+  auto ws = recurrentWeightScales(rec, rec.getW(), "W");
+  auto rs = recurrentWeightScales(rec, rec.getR(), "R");
+  if (failed(ws) || failed(rs) || failed(checkBias(op, rec.getB())))
+    return failure();
+  if (Value c0 = rec.getInitialC()) {
+    auto c = perTensor(c0);
+    if (!c || c.getStorageTypeIntegralWidth() != 16 || c.getZeroPoint() != 0 ||
+        c.getScale() != std::ldexp(1.0, -kCellFracBits))
+      return rec.emitOpError("int8 lstm needs initial_c as int16 Q4.11 "
+                             "(scale 2^-11, zero point 0), got ")
+             << getElementTypeOrSelf(c0.getType());
+  }
+
+  // Per gate row: x-side sums to Q3.12, h-side sums to Q3.12. The h side is
+  // the int8 h (LSTM) or the int16 Q0.15 state (GRU, RNN).
+  double hSide = lstm ? y->getScale() : std::ldexp(1.0, -15);
+  SmallVector<double> wReal, rReal;
+  for (auto [w, r] : llvm::zip(*ws, *rs)) {
+    wReal.push_back(x->getScale() * w * 4096.0);
+    rReal.push_back(hSide * r * 4096.0);
+  }
+  auto wTables = multiplierTables(op, wReal);
+  auto rTables = multiplierTables(op, rReal);
+  if (failed(wTables) || failed(rTables))
+    return failure();
+  KernelTable sig, tanhT;
+  sig.cType = tanhT.cType = "uint16_t";
+  uint16_t sigT[TEMPO_SIGMOID_Q15_TABLE_SIZE], thT[TEMPO_TANH_Q15_TABLE_SIZE];
+  tempo_build_sigmoid_q15_table(sigT);
+  tempo_build_tanh_q15_table(thT);
+  sig.values.assign(sigT, sigT + TEMPO_SIGMOID_Q15_TABLE_SIZE);
+  tanhT.values.assign(thT, thT + TEMPO_TANH_Q15_TABLE_SIZE);
+  std::vector<KernelTable> tables = {wTables->first, wTables->second,
+                                     rTables->first, rTables->second, sig,
+                                     tanhT};
+
+  // Shapes, operands, packed result offsets and scratch as the float call.
+  const KernelCall &f = g[0];
+  std::vector<int> operands(f.operands.begin(), f.operands.begin() + 5);
+  std::vector<int64_t> results(f.results.begin(), f.results.begin() + 2);
+  KernelCall c;
+  if (lstm) {
+    const auto &fp = geom<tempo_lstm_params_t>(g);
+    tempo_qlstm_params_t p{};
+    p.seq_len = fp.seq_len;
+    p.batch = fp.batch;
+    p.input_size = fp.input_size;
+    p.hidden_size = fp.hidden_size;
+    p.x_zp = i32(x->getZeroPoint());
+    p.h_zp = i32(y->getZeroPoint());
+    p.cell_frac_bits = kCellFracBits;
+    if (failed(quantizeMultiplier(op, std::ldexp(1.0, -30) / y->getScale(),
+                                  p.hidden_multiplier, p.hidden_shift)))
+      return failure();
+    p.has_initial_h = fp.has_initial_h;
+    p.has_initial_c = fp.has_initial_c;
+    p.want_y = fp.want_y;
+    p.want_y_h = fp.want_y_h;
+    p.want_y_c = 0;
+    p.direction = fp.direction;
+    p.num_directions = fp.num_directions;
+    p.layout = fp.layout;
+    operands.push_back(f.operands[5]); // initial_c
+    c = quantCall("lstm_s8", p, operands, tables);
+  } else {
+    tempo_qrecurrent_params_t p{};
+    auto common = [&](const auto &fp) {
+      p.seq_len = fp.seq_len;
+      p.batch = fp.batch;
+      p.input_size = fp.input_size;
+      p.hidden_size = fp.hidden_size;
+      p.direction = fp.direction;
+      p.num_directions = fp.num_directions;
+      p.layout = fp.layout;
+      p.has_bias = fp.has_bias;
+      p.has_initial_h = fp.has_initial_h;
+      p.want_y = fp.want_y;
+      p.want_y_h = fp.want_y_h;
+    };
+    if (cell == "gru") {
+      const auto &fp = geom<tempo_gru_params_t>(g);
+      common(fp);
+      p.linear_before_reset = fp.linear_before_reset;
+    } else {
+      common(geom<tempo_rnn_params_t>(g));
+      p.activation = rnnAct;
+    }
+    p.x_zp = i32(x->getZeroPoint());
+    p.h_zp = i32(y->getZeroPoint());
+    if (failed(quantizeMultiplier(op, y->getScale() * 32768.0,
+                                  p.state_multiplier, p.state_shift)) ||
+        failed(quantizeMultiplier(op, std::ldexp(1.0, -15) / y->getScale(),
+                                  p.hidden_multiplier, p.hidden_shift)))
+      return failure();
+    c = quantCall(cell == "gru" ? "gru_s8" : "rnn_s8", p, operands, tables);
+  }
+  c.results = results;
+  c.scratch = f.scratch;
+  return Calls{c};
+}
+
 /// True if some operand or result is quantized (only then are there tables).
 bool runsQuantizedKernelsQuietly(Operation *op) {
   auto quantized = [](Value v) {
@@ -664,6 +833,7 @@ mlir::tempo::buildQuantKernelCalls(Operation *op, const Calls &geometry) {
       .Case<ReluOp, ClipOp, SigmoidOp, TanhOp, LeakyReluOp, MathOp>(
           [&](Operation *) { return unaryCalls(op, geometry); })
       .Case([&](SoftmaxOp s) { return softmaxCalls(s, geometry); })
+      .Case([&](RecurrentOp r) { return recurrentCalls(r, geometry); })
       .Case([&](QuantizeOp q) {
         return edgeCalls(op, q.getOutput(), "quantize_linear");
       })

@@ -183,6 +183,23 @@ static WorkCounts countCall(const KernelCall &call, int64_t eltBytes) {
                    (int64_t(p.input_size) + p.hidden_size);
           w.transcendentals = steps * acts * p.hidden_size;
           w.elements = steps * 3 * gates * p.hidden_size;
+        } else if constexpr (std::is_same_v<P, tempo_qlstm_params_t> ||
+                             std::is_same_v<P, tempo_qrecurrent_params_t>) {
+          // The int8 cells: the same dot products; per gate row two
+          // requantizations and an add, per activation a table lookup.
+          int64_t gates, acts;
+          if constexpr (std::is_same_v<P, tempo_qlstm_params_t>) {
+            gates = 4;
+            acts = 5;
+          } else {
+            gates = k == "gru_s8" ? 3 : 1;
+            acts = gates;
+          }
+          int64_t steps = int64_t(p.num_directions > 1 ? 2 : 1) * p.seq_len *
+                          p.batch;
+          w.macs = steps * gates * p.hidden_size *
+                   (int64_t(p.input_size) + p.hidden_size);
+          w.elements = steps * (3 * gates + acts) * p.hidden_size;
         }
       },
       call.params);

@@ -94,6 +94,16 @@ private:
   /// border pads with the real pad value quantized to it (so a zero pad is
   /// the zero point, not the raw byte 0).
   bool convertStridedCopy(StridedCopyOp op);
+  /// LSTM / GRU / RNN on int8 (docs/quantization.md, "Recurrent layers"):
+  /// int8 x and h, int8 W / R per gate row, int32 B, int16 cell state.
+  /// An op the integer kernels cannot run exactly stays float with a remark.
+  bool convertRecurrent(RecurrentOp op);
+  /// W or R [D, rows, K] as int8, symmetric per row (axis 1), one scale per
+  /// row shared by the directions.
+  Value quantizeRecurrentWeights(Value w, Location loc,
+                                 SmallVector<double> &scales);
+  /// A float constant at a given per-tensor type (int8 or int16).
+  Value quantizeConstantAs(Value v, Location loc, QType t);
   bool keptFloat(Operation *op) {
     std::string name = locationName(op->getLoc());
     SmallVector<StringRef> parts;
@@ -266,6 +276,8 @@ bool Quantizer::convert(Operation *op) {
   if (op->getNumResults() != 1 || keptFloat(op) ||
       !getElementTypeOrSelf(op->getResult(0).getType()).isF32())
     return false;
+  if (auto rec = dyn_cast<RecurrentOp>(op))
+    return convertRecurrent(rec);
   Location loc = op->getLoc();
   Type resultType = op->getResult(0).getType();
 
@@ -463,6 +475,200 @@ bool Quantizer::convertStridedCopy(StridedCopyOp op) {
       op.getLoc(), withElement(op.getOutput().getType(), t), x, pad,
       op.getStartAttr(), op.getStepAttr(), op.getBorderAttr());
   replace(op, n);
+  return true;
+}
+
+/// Fractional bits of the int8 LSTM's int16 cell state: Q4.11, |c| < 16.
+constexpr int kCellFracBits = 11;
+/// The int16 GRU / RNN state times int8 R fits int32 up to this many units.
+constexpr int64_t kMaxQ15Hidden = 256;
+
+/// Why the int8 recurrent kernels cannot run `rec` exactly; empty if they
+/// can.
+std::string recurrentInt8Obstacle(RecurrentOp rec) {
+  StringRef cell = rec.getCell();
+  SmallVector<StringRef> want =
+      cell == "lstm"  ? SmallVector<StringRef>{"Sigmoid", "Tanh", "Tanh"}
+      : cell == "gru" ? SmallVector<StringRef>{"Sigmoid", "Tanh"}
+                      : SmallVector<StringRef>{"Tanh"};
+  auto acts = rec.getActivations().getAsValueRange<StringAttr>();
+  SmallVector<StringRef> have(acts.begin(), acts.end());
+  // RNN: tanh or sigmoid, the same in both directions.
+  if (cell == "rnn" && !have.empty() && have[0] == "Sigmoid")
+    want[0] = "Sigmoid";
+  for (auto [i, a] : llvm::enumerate(have))
+    if (a != want[i % want.size()])
+      return ("activation " + a + " (the int8 " + cell +
+              " has the default activations" +
+              (cell == "rnn" ? ", or sigmoid" : "") + ")")
+          .str();
+  if (rec.getClip())
+    return "clip";
+  if (rec.getInputForget())
+    return "input_forget";
+  if (rec.getPeephole())
+    return "peepholes";
+  if (cell == "lstm" && rec.getResults()[2])
+    return "Y_c (the int8 LSTM writes Y and Y_h; its int16 cell state is "
+           "internal)";
+  if (cell != "lstm" && rec.getHiddenSize() > kMaxQ15Hidden)
+    return "hidden_size " + std::to_string(rec.getHiddenSize()) +
+           " (at most " + std::to_string(kMaxQ15Hidden) +
+           ": the int16 state x int8 R sums must fit int32)";
+  if (floatValues(rec.getW()).empty() || floatValues(rec.getR()).empty() ||
+      (rec.getB() && floatValues(rec.getB()).empty()))
+    return "W, R or B computed at run time (int8 weights are constants)";
+  return "";
+}
+
+Value Quantizer::quantizeRecurrentWeights(Value w, Location loc,
+                                          SmallVector<double> &scales) {
+  std::vector<float> values = floatValues(w);
+  auto type = cast<RankedTensorType>(w.getType());
+  int64_t d = type.getDimSize(0), rows = type.getDimSize(1),
+          k = type.getDimSize(2);
+  scales.assign(rows, 0.0);
+  // The largest |w| of row r over both directions sets its scale.
+  std::vector<float> maxAbs(rows, 0.0f);
+  for (int64_t di = 0; di < d; ++di)
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t i = 0; i < k; ++i)
+        maxAbs[r] = std::max(maxAbs[r], std::fabs(values[(di * rows + r) * k + i]));
+  for (int64_t r = 0; r < rows; ++r)
+    scales[r] = chooseInt8SymmetricPerChannel(&maxAbs[r], 1, 1)[0];
+  SmallVector<int8_t> q(values.size());
+  for (int64_t di = 0; di < d; ++di)
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t i = 0; i < k; ++i) {
+        int64_t e = (di * rows + r) * k + i;
+        double v = std::round(values[e] / scales[r]);
+        q[e] = static_cast<int8_t>(std::max(-127.0, std::min(127.0, v)));
+      }
+  auto i8 = IntegerType::get(ctx, 8);
+  SmallVector<int64_t> zps(rows, 0);
+  auto qt = quant::UniformQuantizedPerAxisType::get(
+      quant::QuantizationFlags::Signed, i8, Float32Type::get(ctx), scales, zps,
+      1, -128, 127);
+  builder.setInsertionPointAfterValue(w);
+  return builder.create<ConstantOp>(
+      loc, type.clone(qt), DenseElementsAttr::get(type.clone(i8), ArrayRef<int8_t>(q)));
+}
+
+Value Quantizer::quantizeConstantAs(Value v, Location loc, QType t) {
+  std::vector<float> values = floatValues(v);
+  auto type = cast<RankedTensorType>(v.getType());
+  if (values.empty() && type.getNumElements() > 0)
+    return nullptr;
+  unsigned bits = t.getStorageTypeIntegralWidth();
+  SmallVector<APInt> q;
+  for (float f : values) {
+    double r = std::round(f / t.getScale()) + t.getZeroPoint();
+    r = std::max<double>(t.getStorageTypeMin(),
+                         std::min<double>(t.getStorageTypeMax(), r));
+    q.push_back(APInt(bits, static_cast<int64_t>(r), /*isSigned=*/true));
+  }
+  builder.setInsertionPointAfterValue(v);
+  return builder.create<ConstantOp>(
+      loc, withElement(type, t),
+      DenseElementsAttr::get(type.clone(IntegerType::get(ctx, bits)), q));
+}
+
+bool Quantizer::convertRecurrent(RecurrentOp rec) {
+  std::string obstacle = recurrentInt8Obstacle(rec);
+  if (!obstacle.empty()) {
+    // At the node's location, without the op dump a pass diagnostic gets.
+    mlir::emitRemark(rec.getLoc(), "stays float under --quantize=int8: the "
+                                   "int8 ")
+        << rec.getCell() << " kernel has no " << obstacle;
+    return false;
+  }
+  QType hType = calibratedType(rec.getOutput());
+  Value x = quantized(rec.getX());
+  if (!hType || !x)
+    return false;
+  Location loc = rec.getLoc();
+  StringRef cell = rec.getCell();
+  bool lstm = cell == "lstm";
+  double xScale = cast<QType>(quantizedElementType(x.getType())).getScale();
+  // The h side of each gate sum: int8 h (LSTM) or the int16 Q0.15 state.
+  double hSideScale = lstm ? hType.getScale() : std::ldexp(1.0, -15);
+
+  SmallVector<double> ws, rs;
+  Value w = quantizeRecurrentWeights(rec.getW(), loc, ws);
+  Value r = quantizeRecurrentWeights(rec.getR(), loc, rs);
+  int64_t rows = (int64_t)ws.size();
+  Value b;
+  if (rec.getB()) {
+    // [D, 2 * rows]: Wb in x_scale * w_scale[r], Rb in h-side * r_scale[r].
+    std::vector<float> values = floatValues(rec.getB());
+    SmallVector<double> scales;
+    for (int64_t i = 0; i < rows; ++i)
+      scales.push_back(xScale * ws[i]);
+    for (int64_t i = 0; i < rows; ++i)
+      scales.push_back(hSideScale * rs[i]);
+    SmallVector<int32_t> q(values.size());
+    for (size_t e = 0; e < values.size(); ++e) {
+      double v = std::round(values[e] / scales[e % (2 * rows)]);
+      q[e] = static_cast<int32_t>(
+          std::max(-2147483648.0, std::min(2147483647.0, v)));
+    }
+    auto i32 = IntegerType::get(ctx, 32);
+    auto type = cast<RankedTensorType>(rec.getB().getType());
+    SmallVector<int64_t> zps(scales.size(), 0);
+    auto qt = quant::UniformQuantizedPerAxisType::get(
+        quant::QuantizationFlags::Signed, i32, Float32Type::get(ctx), scales,
+        zps, 1, INT32_MIN, INT32_MAX);
+    builder.setInsertionPointAfterValue(rec.getB());
+    b = builder.create<ConstantOp>(
+        loc, type.clone(qt),
+        DenseElementsAttr::get(type.clone(i32), ArrayRef<int32_t>(q)));
+  }
+  Value h0, c0;
+  if (Value v = rec.getInitialH()) {
+    h0 = v.getDefiningOp<ConstantOp>() ? quantizeConstantAs(v, loc, hType)
+                                       : quantized(v, hType);
+    if (!h0)
+      return false;
+  }
+  if (Value v = rec.getInitialC()) {
+    auto i16 = IntegerType::get(ctx, 16);
+    QType cType = QType::get(quant::QuantizationFlags::Signed, i16,
+                             Float32Type::get(ctx),
+                             std::ldexp(1.0, -kCellFracBits), 0, -32768, 32767);
+    if (v.getDefiningOp<ConstantOp>()) {
+      c0 = quantizeConstantAs(v, loc, cType);
+    } else {
+      builder.setInsertionPoint(rec);
+      c0 = builder.create<QuantizeOp>(loc, withElement(v.getType(), cType), v);
+    }
+  }
+  // The integer kernel's scratch, in bytes.
+  int64_t hs = rec.getHiddenSize();
+  ArrayRef<int64_t> xShape = cast<RankedTensorType>(rec.getX().getType()).getShape();
+  int64_t batch = rec.getLayout() ? xShape[0] : xShape[1];
+  int64_t bytes = lstm ? 8 * hs + 3 * batch * hs
+                  : cell == "gru" ? 2 * (4 * hs + batch * hs)
+                                  : 2 * (hs + batch * hs);
+  builder.setInsertionPoint(rec);
+  Value scratch = builder.create<ScratchOp>(
+      loc, RankedTensorType::get({bytes}, IntegerType::get(ctx, 8)));
+  Operation *oldScratch = rec.getScratch().getDefiningOp();
+
+  auto n = cast<RecurrentOp>(builder.clone(*rec));
+  n.getXMutable().assign(x);
+  n.getWMutable().assign(w);
+  n.getRMutable().assign(r);
+  if (b)
+    n.getBMutable().assign(b);
+  if (h0)
+    n.getInitialHMutable().assign(h0);
+  if (c0)
+    n.getInitialCMutable().assign(c0);
+  n.getScratchMutable().assign(scratch);
+  n.getOutput().setType(withElement(rec.getOutput().getType(), hType));
+  replace(rec, n);
+  if (oldScratch && oldScratch->use_empty())
+    oldScratch->erase();
   return true;
 }
 

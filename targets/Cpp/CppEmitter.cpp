@@ -288,7 +288,10 @@ LogicalResult CppEmitter::printKernelOp(Operation &op) {
       else
         b << resultExpr(result) << (off ? " + " + std::to_string(off) : "");
     }
-    if (call.scratch >= 0)
+    // The int8 kernels take their scratch as bytes (void *).
+    if (call.scratch >= 0 && StringRef(call.kernel).ends_with("_s8"))
+      b << ", a + " << mlir::tempo::plannedOffset(op.getOperand(call.scratch));
+    else if (call.scratch >= 0)
       b << ", reinterpret_cast<float *>(a + "
         << mlir::tempo::plannedOffset(op.getOperand(call.scratch)) << ")";
     b << ");\n";

@@ -2055,7 +2055,8 @@ TEST(QuantLstm, LstmRandom) {
       v = static_cast<int16_t>(rng.range(-(3 << F), 3 << F));
     const tempo_qlstm_weights_t wt{w.data(),  r.data(),  bias.data(),
                                    wm.data(), wsh.data(), rm.data(),
-                                   rsh.data(), sig,       th};
+                                   rsh.data(), sig,       th,
+                                   nullptr};
     std::vector<int16_t> scratch((tempo_qlstm_scratch_size(&p) + 1) / 2);
     std::vector<int8_t> y(S * B * H), yh(B * H);
     std::vector<int16_t> yc(B * H);

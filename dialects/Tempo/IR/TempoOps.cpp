@@ -663,10 +663,41 @@ LogicalResult RecurrentOp::verify() {
   ArrayRef<int64_t> x = shapeOf(getX());
   if (x.size() != 3 || getLayout() > 1)
     return emitOpError("expects a rank 3 input and layout 0 or 1");
-  for (Value v : getOperands())
-    if (!isFloatTensor(v))
-      return emitOpError("needs float tensors");
   int64_t s = getLayout() ? x[1] : x[0], b = getLayout() ? x[0] : x[1];
+  // The int8 form (tempo-quantize): int8 x, weights, h and result, int32
+  // bias, int16 initial_c; the scratch is bytes for the integer kernel.
+  bool quantized = quantizedElementType(getX().getType()) != nullptr;
+  if (quantized) {
+    auto storage = [](Value v, unsigned bits) {
+      quant::QuantizedType q = quantizedElementType(v.getType());
+      return q && q.isSigned() && q.getStorageTypeIntegralWidth() == bits;
+    };
+    auto perTensor8 = [&](Value v) {
+      return storage(v, 8) &&
+             isa<quant::UniformQuantizedType>(quantizedElementType(v.getType()));
+    };
+    if (!perTensor8(getX()) || !perTensor8(getOutput()) ||
+        (getInitialH() && !perTensor8(getInitialH())))
+      return emitOpError("int8 form needs per-tensor int8 x, initial_h and "
+                         "result");
+    if (!storage(getW(), 8) || !storage(getR(), 8))
+      return emitOpError("int8 form needs int8 W and R");
+    if (getB() && !storage(getB(), 32))
+      return emitOpError("int8 form needs an int32 B");
+    if (getInitialC() && !storage(getInitialC(), 16))
+      return emitOpError("int8 form needs an int16 initial_c");
+    if (getPeephole())
+      return emitOpError("int8 form has no peepholes");
+    int64_t bytes = cell == "lstm"  ? 8 * h + 3 * b * h
+                    : cell == "gru" ? 2 * (4 * h + b * h)
+                                    : 2 * (h + b * h);
+    if (tensorByteSize(getScratch()) < bytes)
+      return emitOpError("scratch must hold ") << bytes << " bytes";
+  } else {
+    for (Value v : getOperands())
+      if (!isFloatTensor(v))
+        return emitOpError("needs float tensors");
+  }
   auto expect = [&](Value v, ArrayRef<int64_t> want, StringRef what) {
     if (!v || shapeOf(v) == want)
       return true;
@@ -700,7 +731,7 @@ LogicalResult RecurrentOp::verify() {
     return emitOpError("expects ")
            << acts * d << " activations, alphas and betas";
   int64_t scratchElems = gates * h + (cell == "lstm" ? 2 : 1) * b * h;
-  if (numElements(shapeOf(getScratch())) < scratchElems)
+  if (!quantized && numElements(shapeOf(getScratch())) < scratchElems)
     return emitOpError("scratch must hold ") << scratchElems << " elements";
   int64_t y = s * d * b * h, yh = d * b * h;
   if (getResults().size() != (cell == "lstm" ? 3u : 2u))

@@ -56,6 +56,7 @@
 
 #include "tempo/kernels.h"
 #include "tempo/quant_params.h"
+#include "tempo/recurrent_params.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -1561,51 +1562,70 @@ inline void add_s16(const tempo_add_s16_params_t &p, const int16_t *a,
     y[i] = detail::saturate16(static_cast<int32_t>(a[i]) + b[i]);
 }
 
-/// Integer LSTM (see tempo_qlstm_params_t / tempo_qlstm_weights_t). For each
-/// t ascending, each batch entry b, each gate row r (g = r / H):
-///   gx = sat16(MBQM(bias[r] + sum_k (x[t, b, k] - x_zp) * w[r, k],
-///                   w_multiplier[r], w_shift[r]))
-///   gh = sat16(MBQM(sum_k (h[b, k] - h_zp) * r[r, k],
-///                   r_multiplier[r], r_shift[r]))
-///   pre[r] = sat16(gx + gh)                                  (Q3.12)
-/// then per unit j: i, o, f = sigmoid_q15(pre), g = tanh_q15(pre) (Q0.15),
-///   c = sat16(rdbpot(f * c, 15) + rdbpot(i * g, 30 - F))   (Q(15-F).F)
-///   h = clamp(h_zp + MBQM(o * tanh_q15(c, input_left_shift 12 - F),
-///             hidden_multiplier, hidden_shift), -128, 127)
-/// with h, c starting from initial_h / initial_c (h_zp and 0 when absent).
-/// Y[t] gets h after step t; Y_h / Y_c the last h / c. Scratch: at least
-/// tempo_qlstm_scratch_size(&p) bytes, 2-byte aligned, only for the call.
-/// Aliasing: outputs overlap no input and not the scratch.
-inline void lstm_s8(const tempo_qlstm_params_t &p,
-                    const tempo_qlstm_weights_t &wt, const int8_t *x,
-                    const int8_t *initial_h, const int16_t *initial_c,
-                    void *scratch, int8_t *y, int8_t *y_h, int16_t *y_c) {
-  const int32_t H = p.hidden_size, I = p.input_size, B = p.batch;
-  int16_t *gates = static_cast<int16_t *>(scratch);
-  int16_t *c = gates + 4 * H;
-  int8_t *h = reinterpret_cast<int8_t *>(c + B * H);
-  for (int32_t e = 0; e < B * H; ++e) {
-    h[e] = p.has_initial_h ? initial_h[e] : static_cast<int8_t>(p.h_zp);
-    c[e] = p.has_initial_c ? initial_c[e] : int16_t(0);
+namespace detail {
+
+/// Element offsets of the ONNX tensors of a recurrent op (see
+/// tempo/recurrent_params.h): X[t, b], Y[t, d, b] and a state row [d, b].
+struct QRecurrentLayout {
+  int32_t S, B, I, H, D, layout;
+  int32_t x(int32_t t, int32_t b) const {
+    return (layout ? b * S + t : t * B + b) * I;
   }
+  int32_t y(int32_t t, int32_t d, int32_t b) const {
+    return (layout ? (b * S + t) * D + d : (t * D + d) * B + b) * H;
+  }
+  int32_t state(int32_t d, int32_t b) const {
+    return (layout ? b * D + d : d * B + b) * H;
+  }
+};
+
+/// Direction slot d runs backwards in time (reverse, or the second half of
+/// bidirectional).
+inline bool runsBackwards(int32_t direction, int32_t d) {
+  return direction == 1 || d == 1;
+}
+
+/// acc + sum_{k < n} h[k] * w[k]: an int16 state times int8 weights. With
+/// |h| <= 2^15 and |w| <= 127 the sum fits int32 for n <= 256 (the compiler
+/// checks hidden_size).
+inline int32_t dotS16S8(int32_t n, const int16_t *h, const int8_t *w,
+                        int32_t acc) {
+  for (int32_t k = 0; k < n; ++k)
+    acc += static_cast<int32_t>(h[k]) * w[k];
+  return acc;
+}
+
+/// sat16(MBQM(acc, m, s)): an int32 sum brought to a Q3.12 pre-activation.
+inline int32_t toGate(int32_t acc, int32_t m, int32_t s) {
+  return saturate16(multiply_by_quantized_multiplier(acc, m, s));
+}
+
+/// One direction of the integer LSTM over the whole sequence: wt points at
+/// this direction's weights, h / c at the B x H running state (already
+/// initialised), gates at 4H int16 of scratch; writes Y[t, d, b] if y.
+inline void lstmS8Direction(const tempo_qlstm_params_t &p,
+                            const tempo_qlstm_weights_t &wt,
+                            const QRecurrentLayout &at, int32_t d,
+                            bool backwards, const int8_t *x, int8_t *h,
+                            int16_t *c, int16_t *gates, int8_t *y) {
+  const int32_t H = p.hidden_size, I = p.input_size, B = p.batch;
   const tempo_q15_act_params_t one{1, 0};
   const tempo_q15_act_params_t cellAct{1, 12 - p.cell_frac_bits};
   const tempo_mul_s16_params_t forget{1, 15};
   const tempo_mul_s16_params_t input{1, 30 - p.cell_frac_bits};
-  for (int32_t t = 0; t < p.seq_len; ++t) {
+  for (int32_t step = 0; step < p.seq_len; ++step) {
+    const int32_t t = backwards ? p.seq_len - 1 - step : step;
     for (int32_t b = 0; b < B; ++b) {
-      const int8_t *xt = x + (t * B + b) * I;
+      const int8_t *xt = x + at.x(t, b);
       int8_t *hb = h + b * H;
       int16_t *cb = c + b * H;
       for (int32_t r = 0; r < 4 * H; ++r) {
-        const int32_t ax =
-            detail::dotS8(I, xt, -p.x_zp, wt.w + r * I, wt.bias[r]);
-        const int32_t ah = detail::dotS8(H, hb, -p.h_zp, wt.r + r * H, 0);
-        const int32_t gx = detail::saturate16(multiply_by_quantized_multiplier(
-            ax, wt.w_multiplier[r], wt.w_shift[r]));
-        const int32_t gh = detail::saturate16(multiply_by_quantized_multiplier(
-            ah, wt.r_multiplier[r], wt.r_shift[r]));
-        gates[r] = detail::saturate16(gx + gh);
+        const int32_t ax = dotS8(I, xt, -p.x_zp, wt.w + r * I,
+                                 wt.bias ? wt.bias[r] : 0);
+        const int32_t ah = dotS8(H, hb, -p.h_zp, wt.r + r * H,
+                                 wt.r_bias ? wt.r_bias[r] : 0);
+        gates[r] = saturate16(toGate(ax, wt.w_multiplier[r], wt.w_shift[r]) +
+                              toGate(ah, wt.r_multiplier[r], wt.r_shift[r]));
       }
       // Gates in place: i, o, f through the sigmoid, c through tanh.
       for (int32_t r = 0; r < 3 * H; ++r)
@@ -1616,21 +1636,273 @@ inline void lstm_s8(const tempo_qlstm_params_t &p,
         int16_t fc, ig, tc;
         mul_s16(forget, gates + 2 * H + j, cb + j, &fc);
         mul_s16(input, gates + j, gates + 3 * H + j, &ig);
-        cb[j] = detail::saturate16(static_cast<int32_t>(fc) + ig);
+        cb[j] = saturate16(static_cast<int32_t>(fc) + ig);
         tanh_q15(cellAct, cb + j, wt.tanh_table, &tc);
         const int32_t prod = static_cast<int32_t>(gates[H + j]) * tc;
-        hb[j] = static_cast<int8_t>(
-            detail::requantize(prod, p.hidden_multiplier, p.hidden_shift,
-                               p.h_zp, -128, 127));
+        hb[j] = static_cast<int8_t>(requantize(
+            prod, p.hidden_multiplier, p.hidden_shift, p.h_zp, -128, 127));
       }
-      if (p.want_y)
-        memcpy(y + (t * B + b) * H, hb, static_cast<size_t>(H));
+      if (y)
+        memcpy(y + at.y(t, d, b), hb, static_cast<size_t>(H));
     }
   }
+}
+
+} // namespace detail
+
+/// Integer LSTM (see tempo_qlstm_params_t / tempo_qlstm_weights_t). For each
+/// t ascending, each batch entry b, each gate row r (g = r / H):
+///   gx = sat16(MBQM(bias[r] + sum_k (x[t, b, k] - x_zp) * w[r, k],
+///                   w_multiplier[r], w_shift[r]))
+///   gh = sat16(MBQM(r_bias[r] + sum_k (h[b, k] - h_zp) * r[r, k],
+///                   r_multiplier[r], r_shift[r]))
+///   pre[r] = sat16(gx + gh)                                  (Q3.12)
+/// (a null bias or r_bias adds 0) then per unit j: i, o, f = sigmoid_q15(pre),
+/// g = tanh_q15(pre) (Q0.15),
+///   c = sat16(rdbpot(f * c, 15) + rdbpot(i * g, 30 - F))   (Q(15-F).F)
+///   h = clamp(h_zp + MBQM(o * tanh_q15(c, input_left_shift 12 - F),
+///             hidden_multiplier, hidden_shift), -128, 127)
+/// with h, c starting from initial_h / initial_c (h_zp and 0 when absent).
+/// Y[t] gets h after step t; Y_h / Y_c the last h / c. One forward
+/// direction, layout 0 (the fields direction / num_directions / layout are
+/// read by the flat overload below only). Scratch: at least
+/// tempo_qlstm_scratch_size(&p) bytes, 2-byte aligned, only for the call.
+/// Aliasing: outputs overlap no input and not the scratch.
+inline void lstm_s8(const tempo_qlstm_params_t &p,
+                    const tempo_qlstm_weights_t &wt, const int8_t *x,
+                    const int8_t *initial_h, const int16_t *initial_c,
+                    void *scratch, int8_t *y, int8_t *y_h, int16_t *y_c) {
+  const int32_t H = p.hidden_size, B = p.batch;
+  int16_t *gates = static_cast<int16_t *>(scratch);
+  int16_t *c = gates + 4 * H;
+  int8_t *h = reinterpret_cast<int8_t *>(c + B * H);
+  for (int32_t e = 0; e < B * H; ++e) {
+    h[e] = p.has_initial_h ? initial_h[e] : static_cast<int8_t>(p.h_zp);
+    c[e] = p.has_initial_c ? initial_c[e] : int16_t(0);
+  }
+  const detail::QRecurrentLayout at{p.seq_len, B, p.input_size, H, 1, 0};
+  detail::lstmS8Direction(p, wt, at, 0, false, x, h, c, gates,
+                          p.want_y ? y : nullptr);
   if (p.want_y_h)
     memcpy(y_h, h, static_cast<size_t>(B * H));
   if (p.want_y_c)
     memcpy(y_c, c, static_cast<size_t>(B * H) * sizeof(int16_t));
+}
+
+/// The integer LSTM as the compiler calls it: ONNX's operands as they are
+/// (W [D, 4H, I], R [D, 4H, H], B [D, 8H] = per direction Wb then Rb, each
+/// in its own scale, see tempo_qlstm_weights_t; initial_h [.., B, H] int8,
+/// initial_c int16 Q(15-F).F, in the layout's order), the per-row multiplier
+/// tables [4H] shared by the directions, every direction (slot 1 of a
+/// bidirectional op runs backwards) and layout. Y and Y_h are int8 at h's
+/// quantization; Y_c is not written (the compiler keeps an LSTM whose Y_c is
+/// used in float). Null pointers: absent b / initial_h / initial_c, unwanted
+/// y / y_h. Scratch: tempo_qlstm_scratch_size(&p) bytes (the directions run
+/// one after the other on the same state rows).
+inline void lstm_s8(const tempo_qlstm_params_t &p, const int8_t *x,
+                    const int8_t *w, const int8_t *r, const int32_t *b,
+                    const int8_t *initial_h, const int16_t *initial_c,
+                    const int32_t *w_multiplier, const int32_t *w_shift,
+                    const int32_t *r_multiplier, const int32_t *r_shift,
+                    const uint16_t *sigmoid_table, const uint16_t *tanh_table,
+                    int8_t *y, int8_t *y_h, void *scratch) {
+  const int32_t H = p.hidden_size, B = p.batch, I = p.input_size;
+  const int32_t D = p.num_directions > 1 ? 2 : 1;
+  const detail::QRecurrentLayout at{p.seq_len, B, I, H, D, p.layout};
+  int16_t *gates = static_cast<int16_t *>(scratch);
+  int16_t *c = gates + 4 * H;
+  int8_t *h = reinterpret_cast<int8_t *>(c + B * H);
+  for (int32_t d = 0; d < D; ++d) {
+    for (int32_t bi = 0; bi < B; ++bi)
+      for (int32_t j = 0; j < H; ++j) {
+        const int32_t s = at.state(d, bi) + j;
+        h[bi * H + j] = initial_h ? initial_h[s] : static_cast<int8_t>(p.h_zp);
+        c[bi * H + j] = initial_c ? initial_c[s] : int16_t(0);
+      }
+    const tempo_qlstm_weights_t wt{
+        w + d * 4 * H * I, r + d * 4 * H * H, b ? b + d * 8 * H : nullptr,
+        w_multiplier,      w_shift,           r_multiplier,
+        r_shift,           sigmoid_table,     tanh_table,
+        b ? b + d * 8 * H + 4 * H : nullptr};
+    detail::lstmS8Direction(p, wt, at, d, detail::runsBackwards(p.direction, d),
+                            x, h, c, gates, y);
+    if (y_h)
+      for (int32_t bi = 0; bi < B; ++bi)
+        memcpy(y_h + at.state(d, bi), h + bi * H, static_cast<size_t>(H));
+  }
+}
+
+/// Integer GRU (tempo_qrecurrent_params_t), ONNX's equations with gates z,
+/// r, h in that row order. Per direction, step and batch entry, with h the
+/// int16 Q0.15 state (from initial_h: sat16(MBQM(q - h_zp, state_*)), else
+/// 0) and gx[r], gh[r] as in lstm_s8 (x int8 with x_zp; the h-side dot is
+/// h (Q0.15) x R, plus Rb, brought to Q3.12 by r_multiplier/r_shift):
+///   z = sigmoid_q15(sat16(gx_z + gh_z)),  r = sigmoid_q15(sat16(gx_r + gh_r))
+///   linear_before_reset = 0: rh[k] = rdbpot(r[k] * h[k], 15);
+///       pre_h = sat16(gx_h + sat16(MBQM(Rb_h + sum_k rh[k] R_h[k], ...)))
+///   linear_before_reset = 1: pre_h = sat16(gx_h + rdbpot(r * gh_h, 15))
+///   n = tanh_q15(pre_h)
+///   h = sat16(rdbpot((32768 - z) * n + z * h, 15))          (1 - z exact)
+/// Y[t, d] and Y_h get clamp(h_zp + MBQM(h, hidden_*), -128, 127). Slot 1 of
+/// a bidirectional op runs backwards; directions run one after the other on
+/// the same state rows. Null pointers: absent b / initial_h, unwanted y /
+/// y_h. Scratch: tempo_qgru_scratch_size(&p) bytes, 2-byte aligned.
+/// Aliasing: outputs overlap no input and not the scratch.
+inline void gru_s8(const tempo_qrecurrent_params_t &p, const int8_t *x,
+                   const int8_t *w, const int8_t *r, const int32_t *b,
+                   const int8_t *initial_h, const int32_t *w_multiplier,
+                   const int32_t *w_shift, const int32_t *r_multiplier,
+                   const int32_t *r_shift, const uint16_t *sigmoid_table,
+                   const uint16_t *tanh_table, int8_t *y, int8_t *y_h,
+                   void *scratch) {
+  const int32_t H = p.hidden_size, B = p.batch, I = p.input_size;
+  const int32_t D = p.num_directions > 1 ? 2 : 1;
+  const detail::QRecurrentLayout at{p.seq_len, B, I, H, D, p.layout};
+  // gx: the gate pre-activations, then activations; aux: R_h h (before the
+  // reset gate) or r * h (after it).
+  int16_t *gx = static_cast<int16_t *>(scratch);
+  int16_t *aux = gx + 3 * H;
+  int16_t *h = aux + H;
+  const tempo_q15_act_params_t one{1, 0};
+  auto toInt8 = [&](int32_t v) {
+    return static_cast<int8_t>(detail::requantize(
+        v, p.hidden_multiplier, p.hidden_shift, p.h_zp, -128, 127));
+  };
+  for (int32_t d = 0; d < D; ++d) {
+    const int8_t *wd = w + d * 3 * H * I, *rd = r + d * 3 * H * H;
+    const int32_t *wb = b ? b + d * 6 * H : nullptr;
+    const int32_t *rb = b ? b + d * 6 * H + 3 * H : nullptr;
+    for (int32_t bi = 0; bi < B; ++bi)
+      for (int32_t j = 0; j < H; ++j)
+        h[bi * H + j] =
+            initial_h ? detail::toGate(
+                            initial_h[at.state(d, bi) + j] - p.h_zp,
+                            p.state_multiplier, p.state_shift)
+                      : int16_t(0);
+    const bool backwards = detail::runsBackwards(p.direction, d);
+    for (int32_t step = 0; step < p.seq_len; ++step) {
+      const int32_t t = backwards ? p.seq_len - 1 - step : step;
+      for (int32_t bi = 0; bi < B; ++bi) {
+        const int8_t *xt = x + at.x(t, bi);
+        int16_t *hb = h + bi * H;
+        auto xSide = [&](int32_t row) {
+          return detail::toGate(
+              detail::dotS8(I, xt, -p.x_zp, wd + row * I, wb ? wb[row] : 0),
+              w_multiplier[row], w_shift[row]);
+        };
+        auto hSide = [&](const int16_t *v, int32_t row) {
+          return detail::toGate(
+              detail::dotS16S8(H, v, rd + row * H, rb ? rb[row] : 0),
+              r_multiplier[row], r_shift[row]);
+        };
+        // z and r.
+        for (int32_t row = 0; row < 2 * H; ++row) {
+          gx[row] = detail::saturate16(xSide(row) + hSide(hb, row));
+          sigmoid_q15(one, gx + row, sigmoid_table, gx + row);
+        }
+        const int16_t *z = gx, *rg = gx + H;
+        for (int32_t j = 0; j < H; ++j)
+          gx[2 * H + j] = static_cast<int16_t>(xSide(2 * H + j));
+        if (p.linear_before_reset) {
+          for (int32_t j = 0; j < H; ++j)
+            aux[j] = static_cast<int16_t>(hSide(hb, 2 * H + j));
+          for (int32_t j = 0; j < H; ++j)
+            gx[2 * H + j] = detail::saturate16(
+                static_cast<int32_t>(gx[2 * H + j]) +
+                rounding_divide_by_pot(static_cast<int32_t>(rg[j]) * aux[j],
+                                       15));
+        } else {
+          for (int32_t k = 0; k < H; ++k)
+            aux[k] = static_cast<int16_t>(rounding_divide_by_pot(
+                static_cast<int32_t>(rg[k]) * hb[k], 15));
+          for (int32_t j = 0; j < H; ++j)
+            gx[2 * H + j] = detail::saturate16(
+                static_cast<int32_t>(gx[2 * H + j]) + hSide(aux, 2 * H + j));
+        }
+        tanh_q15(tempo_q15_act_params_t{H, 0}, gx + 2 * H, tanh_table,
+                 gx + 2 * H);
+        for (int32_t j = 0; j < H; ++j) {
+          const int32_t zj = z[j];
+          hb[j] = detail::saturate16(rounding_divide_by_pot(
+              (32768 - zj) * gx[2 * H + j] + zj * hb[j], 15));
+        }
+        if (y) {
+          int8_t *yt = y + at.y(t, d, bi);
+          for (int32_t j = 0; j < H; ++j)
+            yt[j] = toInt8(hb[j]);
+        }
+      }
+    }
+    if (y_h)
+      for (int32_t bi = 0; bi < B; ++bi)
+        for (int32_t j = 0; j < H; ++j)
+          y_h[at.state(d, bi) + j] = toInt8(h[bi * H + j]);
+  }
+}
+
+/// Integer simple RNN (tempo_qrecurrent_params_t): per direction, step and
+/// batch entry, with h the int16 Q0.15 state (initialised as in gru_s8),
+///   h = f(sat16(gx + gh)),  f = tanh_q15 or sigmoid_q15 (p.activation)
+/// gx, gh as in gru_s8; Y[t, d] and Y_h as in gru_s8. Scratch:
+/// tempo_qrnn_scratch_size(&p) bytes, 2-byte aligned. Aliasing as gru_s8.
+inline void rnn_s8(const tempo_qrecurrent_params_t &p, const int8_t *x,
+                   const int8_t *w, const int8_t *r, const int32_t *b,
+                   const int8_t *initial_h, const int32_t *w_multiplier,
+                   const int32_t *w_shift, const int32_t *r_multiplier,
+                   const int32_t *r_shift, const uint16_t *sigmoid_table,
+                   const uint16_t *tanh_table, int8_t *y, int8_t *y_h,
+                   void *scratch) {
+  const int32_t H = p.hidden_size, B = p.batch, I = p.input_size;
+  const int32_t D = p.num_directions > 1 ? 2 : 1;
+  const detail::QRecurrentLayout at{p.seq_len, B, I, H, D, p.layout};
+  int16_t *gates = static_cast<int16_t *>(scratch);
+  int16_t *h = gates + H;
+  const tempo_q15_act_params_t act{H, 0};
+  auto toInt8 = [&](int32_t v) {
+    return static_cast<int8_t>(detail::requantize(
+        v, p.hidden_multiplier, p.hidden_shift, p.h_zp, -128, 127));
+  };
+  for (int32_t d = 0; d < D; ++d) {
+    const int8_t *wd = w + d * H * I, *rd = r + d * H * H;
+    const int32_t *wb = b ? b + d * 2 * H : nullptr;
+    const int32_t *rb = b ? b + d * 2 * H + H : nullptr;
+    for (int32_t bi = 0; bi < B; ++bi)
+      for (int32_t j = 0; j < H; ++j)
+        h[bi * H + j] =
+            initial_h ? detail::toGate(
+                            initial_h[at.state(d, bi) + j] - p.h_zp,
+                            p.state_multiplier, p.state_shift)
+                      : int16_t(0);
+    const bool backwards = detail::runsBackwards(p.direction, d);
+    for (int32_t step = 0; step < p.seq_len; ++step) {
+      const int32_t t = backwards ? p.seq_len - 1 - step : step;
+      for (int32_t bi = 0; bi < B; ++bi) {
+        const int8_t *xt = x + at.x(t, bi);
+        int16_t *hb = h + bi * H;
+        for (int32_t row = 0; row < H; ++row)
+          gates[row] = detail::saturate16(
+              detail::toGate(detail::dotS8(I, xt, -p.x_zp, wd + row * I,
+                                           wb ? wb[row] : 0),
+                             w_multiplier[row], w_shift[row]) +
+              detail::toGate(
+                  detail::dotS16S8(H, hb, rd + row * H, rb ? rb[row] : 0),
+                  r_multiplier[row], r_shift[row]));
+        if (p.activation == TEMPO_RNN_ACT_SIGMOID)
+          sigmoid_q15(act, gates, sigmoid_table, hb);
+        else
+          tanh_q15(act, gates, tanh_table, hb);
+        if (y) {
+          int8_t *yt = y + at.y(t, d, bi);
+          for (int32_t j = 0; j < H; ++j)
+            yt[j] = toInt8(hb[j]);
+        }
+      }
+    }
+    if (y_h)
+      for (int32_t bi = 0; bi < B; ++bi)
+        for (int32_t j = 0; j < H; ++j)
+          y_h[at.state(d, bi) + j] = toInt8(h[bi * H + j]);
+  }
 }
 
 } // namespace tempo

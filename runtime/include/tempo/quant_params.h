@@ -264,6 +264,12 @@ typedef struct tempo_qlstm_params_t {
   int32_t hidden_multiplier, hidden_shift;
   int32_t has_initial_h, has_initial_c;
   int32_t want_y, want_y_h, want_y_c;
+  /** Appended for the compiler's entry point (the flat tempo::lstm_s8
+   *  overload): a tempo_rnn_direction_t, the number of directions (0 reads
+   *  as 1) and ONNX's layout (0: X [S, B, I], Y [S, D, B, H], states
+   *  [D, B, H]; 1: X [B, S, I], Y [B, S, D, H], states [B, D, H]). The
+   *  weights-struct form of lstm_s8 runs forward, one direction, layout 0. */
+  int32_t direction, num_directions, layout;
 } tempo_qlstm_params_t;
 
 /** The constant operands of tempo::lstm_s8 (all in flash). Rows are ONNX's:
@@ -281,6 +287,11 @@ typedef struct tempo_qlstm_weights_t {
   const int32_t *r_multiplier, *r_shift;
   const uint16_t *sigmoid_table;
   const uint16_t *tanh_table;
+  /** Appended: ONNX's Rb [4H] int32 in the scale h_scale * r_scale[r],
+   *  added to the recurrent sum before its requantization; null: none (the
+   *  compiler used to fold Rb into bias; it now keeps the two apart, as
+   *  ONNX's B [Wb, Rb] does). A null bias is zero too. */
+  const int32_t *r_bias;
 } tempo_qlstm_weights_t;
 
 /** Bytes of scratch tempo::lstm_s8 needs (2-byte aligned):
@@ -288,6 +299,56 @@ typedef struct tempo_qlstm_weights_t {
 static inline size_t tempo_qlstm_scratch_size(const tempo_qlstm_params_t *p) {
   const size_t h = (size_t)p->hidden_size, b = (size_t)p->batch;
   return 4 * h * 2 + b * h * 2 + b * h;
+}
+
+/** Integer GRU and simple RNN (tempo::gru_s8, tempo::rnn_s8), ONNX's
+ *  semantics, every direction and layout (see tempo/recurrent_params.h for
+ *  the shapes). x and the Y / Y_h outputs are int8 (x_zp; h_zp, Y and Y_h
+ *  share one quantization); the running hidden state is int16 Q0.15 (ONNX's
+ *  default activations bound it to [-1, 1]); gate pre-activations Q3.12,
+ *  gate activations Q0.15 as for the LSTM.
+ *
+ *  Constant operands: W [D, G*H, I] and R [D, G*H, H] int8 symmetric (G = 3
+ *  gates z, r, h for the GRU, 1 for the RNN); B [D, 2*G*H] int32 (per
+ *  direction ONNX's Wb then Rb), Wb in the scale x_scale * w_scale[r], Rb in
+ *  2^-15 * r_scale[r]; w_multiplier/w_shift [G*H] map x_scale * w_scale[r] to
+ *  Q3.12, r_multiplier/r_shift [G*H] map 2^-15 * r_scale[r] to Q3.12 (the
+ *  scales are per gate row, shared by the two directions). */
+typedef struct tempo_qrecurrent_params_t {
+  int32_t seq_len, batch, input_size, hidden_size;
+  /** A tempo_rnn_direction_t, the number of directions (1 or 2), ONNX's
+   *  layout (0 or 1). */
+  int32_t direction, num_directions, layout;
+  int32_t x_zp, h_zp;
+  /** rnn_s8: the activation f, TEMPO_RNN_ACT_TANH or TEMPO_RNN_ACT_SIGMOID
+   *  (tempo/recurrent_params.h); gru_s8: unused (sigmoid, tanh). */
+  int32_t activation;
+  /** gru_s8: ONNX linear_before_reset (r scales R h + Rb, not h). */
+  int32_t linear_before_reset;
+  int32_t has_bias, has_initial_h;
+  int32_t want_y, want_y_h;
+  /** initial_h int8 -> Q0.15: sat16(MBQM(q - h_zp, state_multiplier,
+   *  state_shift)), the multiplier encoding h_scale * 2^15. */
+  int32_t state_multiplier, state_shift;
+  /** Q0.15 -> int8 h: clamp(h_zp + MBQM(v, hidden_multiplier,
+   *  hidden_shift)), the multiplier encoding 2^-15 / h_scale. */
+  int32_t hidden_multiplier, hidden_shift;
+} tempo_qrecurrent_params_t;
+
+/** Bytes of scratch tempo::gru_s8 needs (2-byte aligned), int16:
+ *  [ gates 3H | R_h h or r * h: H | h B*H ]. */
+static inline size_t
+tempo_qgru_scratch_size(const tempo_qrecurrent_params_t *p) {
+  const size_t h = (size_t)p->hidden_size, b = (size_t)p->batch;
+  return (4 * h + b * h) * 2;
+}
+
+/** Bytes of scratch tempo::rnn_s8 needs (2-byte aligned), int16:
+ *  [ gates H | h B*H ]. */
+static inline size_t
+tempo_qrnn_scratch_size(const tempo_qrecurrent_params_t *p) {
+  const size_t h = (size_t)p->hidden_size, b = (size_t)p->batch;
+  return (h + b * h) * 2;
 }
 
 #ifdef __cplusplus
