@@ -220,6 +220,28 @@ def QuantizePass : Pass<"tempo-quantize", "func::FuncOp"> {
     the int8 type: the model's API is then int8, with scale and zero point
     in the tensor info.
 
+    Mixed precision (docs/quantization.md, "Mixed precision"):
+    `int8-weights` ops (and, with `weights-only`, every conv, gemm and
+    matmul with a constant operand, nothing else) keep float activations
+    and bias and take an int8 weight constant, symmetric per output channel;
+    the `*_w8` kernels of tempo/mixed.h multiply by the channel's scale.
+    `int16` ops take int16 symmetric types (zero point 0, scale
+    max(|lo|, |hi|) / 32767 of the calibrated range), int8 per-channel
+    weights and an int32 bias (TFLite's 16x8 scheme); a `tempo.requantize`
+    joins them to their int8 neighbours. An `int16` op that has no int16
+    kernel, or an `int8-weights` op without constant weights, is an error
+    at the op.
+
+    ```mlir
+    // int8-weights: float in and out, int8 weights
+    %y = tempo.conv %x, %wq, %b {...}
+        : (tensor<1x3x128xf32>, tensor<16x3x5x!quant.uniform<i8:f32:0, {...}>>,
+           tensor<16xf32>) -> tensor<1x16x128xf32>
+    // int16 between int8 neighbours
+    %x16 = tempo.requantize %x8 : ... -> tensor<1x16x128x!quant.uniform<i16:f32, 1.8e-4>>
+    %y16 = tempo.conv %x16, %wq, %bq {...} : ... -> tensor<1x16x128x!quant.uniform<i16:f32, 2.1e-4>>
+    ```
+
     Before:
     ```mlir
     %y = tempo.conv %x, %w, %b {act = "relu", tempo.calib = array<f32: 0.0, 6.0>, ...}
@@ -237,6 +259,14 @@ def QuantizePass : Pass<"tempo-quantize", "func::FuncOp"> {
   let options = [
     ListOption<"keepFloat", "keep-float", "std::string",
                "ONNX node names whose ops stay float">,
+    ListOption<"int8Weights", "int8-weights", "std::string",
+               "ONNX node names whose ops compute in float with int8 "
+               "weights">,
+    ListOption<"int16", "int16", "std::string",
+               "ONNX node names whose ops run with int16 activations (16x8)">,
+    Option<"weightsOnly", "weights-only", "bool", /*default=*/"false",
+           "int8 weights on every conv / gemm / matmul with a constant "
+           "operand, float compute everywhere, no calibration needed">,
   ];
   let dependentDialects = ["::mlir::tempo::TempoDialect",
                            "::mlir::quant::QuantizationDialect"];

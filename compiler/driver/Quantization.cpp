@@ -142,6 +142,19 @@ struct ErrorStats {
   }
 };
 
+/// The precision an op runs in, as the accuracy report names it: "int8",
+/// "int16" (its result's storage), "int8-weights" (float compute on an int8
+/// weight operand) or "float".
+std::string precisionOf(Operation *op) {
+  if (quant::QuantizedType q = quantizedElementType(op->getResult(0).getType()))
+    return "int" + std::to_string(q.getStorageTypeIntegralWidth());
+  for (Value v : op->getOperands())
+    if (quant::QuantizedType q = quantizedElementType(v.getType()))
+      if (v.getDefiningOp<ConstantOp>() && q.getStorageTypeIntegralWidth() == 8)
+        return "int8-weights";
+  return "float";
+}
+
 int64_t argmax(const std::vector<float> &v) {
   return std::max_element(v.begin(), v.end()) - v.begin();
 }
@@ -188,21 +201,27 @@ LogicalResult mlir::tempo::quantizeModule(ModuleOp module,
       op.setAttr(kOpIdAttr, b.getI64IntegerAttr(next++));
 
   std::vector<InputSpec> specs = inputSpecs(func, error);
+  // int8 weights alone read no data: any input type will do.
+  if (!error.empty() && options.weightsOnly && options.validation.empty())
+    error.clear();
   if (!error.empty())
     return failure();
   CalibrationOptions readOptions;
   readOptions.csvStride = options.csvStride;
   std::vector<CalibrationSample> samples;
-  if (!readCalibrationData(options.calibration, specs, readOptions, samples,
-                           error))
-    return failure();
-  if (samples.empty()) {
-    error = "the calibration data '" + options.calibration +
-            "' holds no sample";
-    return failure();
+  if (!options.weightsOnly) {
+    if (!readCalibrationData(options.calibration, specs, readOptions, samples,
+                             error))
+      return failure();
+    if (samples.empty()) {
+      error = "the calibration data '" + options.calibration +
+              "' holds no sample";
+      return failure();
+    }
   }
 
-  // Calibration: the float model over every sample, one or two passes.
+  // Calibration: the float model over every sample, one or two passes
+  // (none for int8 weights alone: the weights need no data).
   FailureOr<OwningOpRef<ModuleOp>> ref = plannedCopy(module, options.pipeline);
   if (failed(ref))
     return failure();
@@ -210,7 +229,7 @@ LogicalResult mlir::tempo::quantizeModule(ModuleOp module,
   std::map<int64_t, TensorStatistics> stats;
   std::map<int64_t, std::string> names;
   bool histogram = TensorStatistics::needsHistogram(options.method);
-  {
+  if (!options.weightsOnly) {
     ProgressBar bar("calibrating", samples.size() * (histogram ? 2 : 1));
     for (int pass = 0; pass < (histogram ? 2 : 1); ++pass) {
       if (pass == 1)
@@ -267,10 +286,18 @@ LogicalResult mlir::tempo::quantizeModule(ModuleOp module,
   PassManager pm(ctx);
   QuantizePassOptions qopts;
   qopts.keepFloat = options.keepFloat;
+  qopts.int8Weights = options.int8Weights;
+  qopts.int16 = options.int16;
+  qopts.weightsOnly = options.weightsOnly;
   pm.nest<func::FuncOp>().addPass(createQuantizePass(qopts));
   pm.nest<func::FuncOp>().addPass(createCanonicalizerPass());
   if (failed(pm.run(module)))
     return failure();
+  if (options.weightsOnly && options.validation.empty()) {
+    // No data, no report.
+    func.walk([](Operation *op) { op->removeAttr(kOpIdAttr); });
+    return success();
+  }
 
   // The accuracy report: float and quantized copies, unfused, side by side.
   std::vector<CalibrationSample> validation;
@@ -309,7 +336,7 @@ LogicalResult mlir::tempo::quantizeModule(ModuleOp module,
       if (e.name.empty()) {
         e.name = locationName(v.getDefiningOp()->getLoc());
         e.op = v.getDefiningOp()->getName().getStringRef().str();
-        e.precision = quantizedElementType(v.getType()) ? "int8" : "float";
+        e.precision = precisionOf(v.getDefiningOp());
       }
       e.add(it->second, got);
     };
@@ -344,13 +371,23 @@ LogicalResult mlir::tempo::quantizeModule(ModuleOp module,
                      return a.sqnr() < b.sqnr();
                    });
   llvm::json::Array layerJson, outputJson;
-  for (const ErrorStats &e : sorted)
+  std::map<std::string, int64_t> byPrecision;
+  for (const ErrorStats &e : sorted) {
     layerJson.push_back(e.json());
+    ++byPrecision[e.precision];
+  }
+  llvm::json::Object precisions;
+  for (const auto &[p, n] : byPrecision)
+    precisions[p] = n;
   for (const ErrorStats &e : outputs)
     outputJson.push_back(e.json());
   accuracy = llvm::json::Object{
       {"schema", "tempo.accuracy/1"},
-      {"calibration_method", calibrationMethodName(options.method).str()},
+      {"quantize", options.weightsOnly ? "int8-weights" : "int8"},
+      {"layer_precisions", std::move(precisions)},
+      {"calibration_method", options.weightsOnly
+                                 ? std::string("none")
+                                 : calibrationMethodName(options.method).str()},
       {"calibration_samples", (int64_t)samples.size()},
       {"validation_samples", (int64_t)validation.size()},
       {"validation_data", options.validation.empty() ? options.calibration
@@ -365,17 +402,22 @@ LogicalResult mlir::tempo::quantizeModule(ModuleOp module,
 
 void mlir::tempo::printAccuracyTable(llvm::raw_ostream &os,
                                      const llvm::json::Object &accuracy) {
-  os << "int8 accuracy on "
-     << accuracy.getInteger("validation_samples").value_or(0)
-     << " sample(s) (quantized vs float; calibration "
-     << accuracy.getString("calibration_method").value_or("") << " on "
-     << accuracy.getInteger("calibration_samples").value_or(0)
-     << " sample(s)):\n";
+  if (accuracy.getString("quantize").value_or("int8") == "int8-weights")
+    os << "int8-weights accuracy on "
+       << accuracy.getInteger("validation_samples").value_or(0)
+       << " sample(s) (int8 weights, float compute, vs float):\n";
+  else
+    os << "int8 accuracy on "
+       << accuracy.getInteger("validation_samples").value_or(0)
+       << " sample(s) (quantized vs float; calibration "
+       << accuracy.getString("calibration_method").value_or("") << " on "
+       << accuracy.getInteger("calibration_samples").value_or(0)
+       << " sample(s)):\n";
   auto row = [&](const llvm::json::Value &v, bool output) {
     const llvm::json::Object *o = v.getAsObject();
     std::string line;
     llvm::raw_string_ostream ls(line);
-    ls << llvm::format("  %-8s %-28s %-8s %9.2f dB  max %-10.4g mean %-10.4g",
+    ls << llvm::format("  %-8s %-28s %-12s %9.2f dB  max %-10.4g mean %-10.4g",
                        output ? "output" : "layer",
                        o->getString("name").value_or("").str().c_str(),
                        o->getString("precision").value_or("").str().c_str(),

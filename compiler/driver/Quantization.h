@@ -1,6 +1,7 @@
 //===- Quantization.h - Calibration and the accuracy report ---------------===//
 //
-// tempoc's --quantize=int8 between the float graph optimisations and the
+// tempoc's --quantize=int8 (and int8-weights) between the float graph
+// optimisations and the
 // lowering: run the float model in the reference evaluator over the
 // calibration data and record every tensor's range (tempo.calib), run
 // tempo-quantize, and measure what quantization cost, layer by layer, on
@@ -30,6 +31,12 @@ struct QuantizationOptions {
   double percentile = 99.99;
   int64_t csvStride = 0;
   std::vector<std::string> keepFloat;
+  /// Mixed precision (docs/quantization.md): ONNX nodes computing in float
+  /// on int8 weights, nodes running with int16 activations, and the
+  /// whole-model int8-weights mode (no calibration; the accuracy report
+  /// only if `validation` is given).
+  std::vector<std::string> int8Weights, int16;
+  bool weightsOnly = false;
   TempoPipelineOptions pipeline;
 };
 

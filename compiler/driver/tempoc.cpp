@@ -30,6 +30,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -38,6 +39,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <map>
 
 using namespace mlir;
 
@@ -86,6 +88,10 @@ Options:
   --quantize=int8          integer-only int8 inference (docs/quantization.md):
                            int8 weights per output channel, int8 activations
                            from calibration, int8 model inputs and outputs
+  --quantize=int8-weights  int8 weights (per output channel, with a float
+                           scale table) on every conv, gemm and matmul with
+                           a constant operand; float activations and compute;
+                           no calibration data
   --calibration DATA       the data --quantize=int8 calibrates on: a folder
                            of test_data_set_*/input_*.pb, .npy/.npz files or
                            CSV sensor logs (one row per time step)
@@ -94,8 +100,14 @@ Options:
                            the percentile method's P (default 99.99)
   --calibration-stride N   CSV rows between windows (default: the window)
   --validation DATA        data for the accuracy report (default: the
-                           calibration data)
-  --keep-float NODE,...    ONNX nodes that stay float in an int8 model
+                           calibration data; with int8-weights: no report
+                           unless given)
+  --keep-float NODE,...    ONNX nodes that stay float (weights included)
+  --int8-weights NODE,...  with --quantize=int8: ONNX nodes that compute in
+                           float on int8 weights instead of int8 activations
+  --int16 NODE,...         with --quantize=int8: ONNX nodes that run with
+                           int16 activations (16x8: int8 weights, int64
+                           accumulators), requantized to/from int8 neighbours
   --opt Os|O2              measure: optimisation level (default Os)
   --runs N                 measure on host: timed runs (default 201)
   --help, --version
@@ -132,6 +144,78 @@ bool parseDims(llvm::StringRef text, std::vector<int64_t> &dims) {
     dims.push_back(d);
   }
   return !dims.empty();
+}
+
+/// Appends the comma-separated node names of a per-layer option.
+void splitNames(llvm::StringRef text, std::vector<std::string> &out) {
+  llvm::SmallVector<llvm::StringRef> names;
+  text.split(names, ',', -1, false);
+  for (llvm::StringRef n : names)
+    out.push_back(n.trim().str());
+}
+
+/// Checks the per-layer precision options against each other and the
+/// mode; returns -1 or the exit code.
+int checkPrecisionOptions(const Options &o) {
+  const mlir::tempo::QuantizationOptions &q = o.quant;
+  if (o.quantize == "int8" && q.calibration.empty())
+    return usageError("--quantize=int8 needs --calibration DATA");
+  if (o.quantize == "int8-weights") {
+    if (!q.calibration.empty())
+      return usageError("--quantize=int8-weights needs no calibration data "
+                        "(the weights are quantized from their own values); "
+                        "drop --calibration, or give --validation DATA for "
+                        "the accuracy report");
+    if (!q.int16.empty() || !q.int8Weights.empty())
+      return usageError(
+          llvm::Twine(q.int16.empty() ? "--int8-weights" : "--int16") +
+          " applies with --quantize=int8 (with --quantize=int8-weights "
+          "every conv, gemm and matmul already has int8 weights and float "
+          "activations)");
+  }
+  // A node takes one precision.
+  std::map<std::string, const char *> seen;
+  for (auto [flag, names] :
+       {std::make_pair("--keep-float", &q.keepFloat),
+        std::make_pair("--int8-weights", &q.int8Weights),
+        std::make_pair("--int16", &q.int16)})
+    for (const std::string &n : *names) {
+      auto [it, inserted] = seen.try_emplace(n, flag);
+      if (!inserted && llvm::StringRef(it->second) != flag)
+        return usageError("node '" + n + "' is named in both " + it->second +
+                          " and " + flag + "; give each node one precision");
+    }
+  return -1;
+}
+
+/// Every node name in `names` must name a node of the imported model (an
+/// op's location; fused ops carry "a+b"). Returns -1 or the exit code.
+int checkNodeNames(const Options &o, ModuleOp module) {
+  llvm::StringSet<> known;
+  module.walk([&](Operation *op) {
+    std::string name = mlir::tempo::locationName(op->getLoc());
+    llvm::SmallVector<llvm::StringRef> parts;
+    llvm::StringRef(name).split(parts, '+');
+    for (llvm::StringRef p : parts)
+      if (!p.empty())
+        known.insert(p);
+  });
+  const mlir::tempo::QuantizationOptions &q = o.quant;
+  for (auto [flag, names] :
+       {std::make_pair("--keep-float", &q.keepFloat),
+        std::make_pair("--int8-weights", &q.int8Weights),
+        std::make_pair("--int16", &q.int16)}) {
+    std::vector<std::string> unknown;
+    for (const std::string &n : *names)
+      if (!known.contains(n))
+        unknown.push_back("'" + n + "'");
+    if (!unknown.empty()) {
+      llvm::errs() << "tempoc: error: " << flag << ": the model has no node "
+                   << "named " << llvm::join(unknown, ", ") << "\n";
+      return kUsageError;
+    }
+  }
+  return -1;
 }
 
 /// Parses argv; returns -1 on success or the exit code to return.
@@ -191,13 +275,11 @@ int parseArgs(int argc, char **argv, Options &o) {
     } else if (arg == "--no-in-place") {
       o.inPlace = false;
     } else if (value("--quantize", v)) {
-      if (v == "int8-weights")
-        return usageError("--quantize=int8-weights (int8 weights, float "
-                          "compute) is not implemented yet; use "
-                          "--quantize=int8 with --keep-float");
-      if (v != "int8")
-        return usageError("--quantize takes int8, got '" + v + "'");
+      if (v != "int8" && v != "int8-weights")
+        return usageError("--quantize takes int8 or int8-weights, got '" + v +
+                          "'");
       o.quantize = v;
+      o.quant.weightsOnly = v == "int8-weights";
     } else if (value("--calibration-method", v)) {
       if (!mlir::tempo::parseCalibrationMethod(v, o.quant.method))
         return usageError("--calibration-method takes minmax, percentile or "
@@ -217,13 +299,11 @@ int parseArgs(int argc, char **argv, Options &o) {
     } else if (value("--validation", v)) {
       o.quant.validation = v;
     } else if (value("--keep-float", v)) {
-      llvm::SmallVector<llvm::StringRef> names;
-      llvm::StringRef(v).split(names, ',', -1, false);
-      for (llvm::StringRef n : names)
-        o.quant.keepFloat.push_back(n.str());
+      splitNames(v, o.quant.keepFloat);
+    } else if (value("--int8-weights", v)) {
+      splitNames(v, o.quant.int8Weights);
     } else if (value("--int16", v)) {
-      return usageError("--int16 (int16 activations per layer) is not "
-                        "implemented yet; --keep-float keeps a layer float");
+      splitNames(v, o.quant.int16);
     } else if (value("--opt", v)) {
       if (v != "Os" && v != "O2")
         return usageError("--opt takes Os or O2, got '" + v + "'");
@@ -265,13 +345,16 @@ int parseArgs(int argc, char **argv, Options &o) {
   }
   if (o.model.empty())
     return usageError("no model given");
-  if (!o.quantize.empty() && o.quant.calibration.empty())
-    return usageError("--quantize=int8 needs --calibration DATA");
   if (o.quantize.empty() && (!o.quant.calibration.empty() ||
                              !o.quant.validation.empty() ||
-                             !o.quant.keepFloat.empty()))
-    return usageError("--calibration, --validation and --keep-float apply "
-                      "with --quantize=int8 only");
+                             !o.quant.keepFloat.empty() ||
+                             !o.quant.int8Weights.empty() ||
+                             !o.quant.int16.empty()))
+    return usageError("--calibration, --validation, --keep-float, "
+                      "--int8-weights and --int16 apply with --quantize=int8 "
+                      "(or int8-weights) only");
+  if (int rc = checkPrecisionOptions(o); rc >= 0)
+    return rc;
   if (o.command == "compile" && o.outDir.empty())
     return usageError("compile needs -o DIR");
   if (o.command != "compile" && o.emit != "cpp")
@@ -786,6 +869,8 @@ int main(int argc, char **argv) {
     return rc;
 
   MLIRContext ctx;
+  // Errors name the ONNX node; an IR dump of the op would only be noise.
+  ctx.printOpOnDiagnostic(false);
   ctx.loadDialect<mlir::tempo::TempoDialect, func::FuncDialect,
                   quant::QuantizationDialect>();
   ScopedDiagnosticHandler handler(&ctx, [](Diagnostic &diag) {
@@ -810,6 +895,8 @@ int main(int argc, char **argv) {
     return o.targetFile.empty() ? kUsageError : kIoError;
   }
 
+  if (int rc = checkNodeNames(o, *module); rc >= 0)
+    return rc;
   if (o.command == "compile" && o.emit == "mlir-import")
     return compile(o, *module, loaded, *target, accuracy);
 

@@ -5,6 +5,7 @@
 #include "dialects/Tempo/IR/TempoOps.h"
 
 #include "tempo/kernels.h"
+#include "tempo/mixed.h"
 #include "tempo/ops.h"
 #include "tempo/quant.h"
 #include "tempo/recurrent.h"
@@ -394,6 +395,78 @@ bool invokeQuant(const mlir::tempo::KernelCall &call,
   return false;
 }
 
+/// Calls the mixed-precision kernel of tempo/mixed.h that `call` names
+/// (*_w8: int8 weights, float compute; *_a16: int16 activations); false if
+/// it names none.
+bool invokeMixed(const mlir::tempo::KernelCall &call,
+                 const std::vector<const void *> &a,
+                 const std::vector<const void *> &t,
+                 const std::vector<void *> &outs) {
+  llvm::StringRef k = call.kernel;
+  const KernelParams &p = call.params;
+  auto f32 = [&](size_t i) { return in<float>(a, i); };
+  auto s8 = [&](size_t i) { return in<int8_t>(a, i); };
+  auto s16 = [&](size_t i) { return in<int16_t>(a, i); };
+  auto i32 = [&](size_t i) { return in<int32_t>(a, i); };
+  float *yf = static_cast<float *>(outs[0]);
+  int16_t *y16 = static_cast<int16_t *>(outs[0]);
+  if (k == "conv_w8")
+    return ::tempo::conv_w8(std::get<tempo_conv_params_t>(p), f32(0), s8(1),
+                            f32(2), table<float>(t, 0), yf),
+           true;
+  if (k == "gemm_w8")
+    return ::tempo::gemm_w8(std::get<tempo_gemm_params_t>(p), f32(0), s8(1),
+                            f32(2), table<float>(t, 0), yf),
+           true;
+  if (k == "matmul_w8")
+    return ::tempo::matmul_w8(std::get<tempo_matmul_params_t>(p), f32(0),
+                              s8(1), table<float>(t, 0), yf),
+           true;
+  if (k == "conv_a16")
+    return ::tempo::conv_a16(std::get<tempo_qconv_params_t>(p), s16(0), s8(1),
+                             i32(2), table<int32_t>(t, 0),
+                             table<int32_t>(t, 1), y16),
+           true;
+  if (k == "fully_connected_a16")
+    return ::tempo::fully_connected_a16(std::get<tempo_qfc_params_t>(p),
+                                        s16(0), s8(1), i32(2),
+                                        table<int32_t>(t, 0),
+                                        table<int32_t>(t, 1), y16),
+           true;
+  if (k == "matmul_a16")
+    return ::tempo::matmul_a16(std::get<tempo_qmatmul_params_t>(p), s16(0),
+                               s16(1), y16),
+           true;
+  if (k == "add_a16")
+    return ::tempo::add_a16(std::get<tempo_qbinary_params_t>(p), s16(0),
+                            s16(1), y16),
+           true;
+  if (k == "sub_a16")
+    return ::tempo::sub_a16(std::get<tempo_qbinary_params_t>(p), s16(0),
+                            s16(1), y16),
+           true;
+  if (k == "mul_a16")
+    return ::tempo::mul_a16(std::get<tempo_qbinary_params_t>(p), s16(0),
+                            s16(1), y16),
+           true;
+  if (k == "max_pool_a16")
+    return ::tempo::max_pool_a16(std::get<tempo_qpool_params_t>(p), s16(0),
+                                 y16),
+           true;
+  if (k == "average_pool_a16")
+    return ::tempo::average_pool_a16(std::get<tempo_qpool_params_t>(p),
+                                     s16(0), y16),
+           true;
+  if (k == "concat_a16")
+    return ::tempo::concat_a16(std::get<tempo_qconcat_params_t>(p), s16(0),
+                               y16),
+           true;
+  if (k == "clamp_a16")
+    return ::tempo::clamp_a16(std::get<tempo_qclamp_params_t>(p), s16(0), y16),
+           true;
+  return false;
+}
+
 /// A table's values in its C type, as the kernel reads them.
 std::vector<char> tableBytes(const mlir::tempo::KernelTable &t) {
   llvm::StringRef c = t.cType;
@@ -452,14 +525,16 @@ LogicalResult runOp(Operation *op, const std::vector<const void *> &operands,
     void *scratch =
         call.scratch < 0 ? nullptr : const_cast<void *>(operands[call.scratch]);
     if (!call.tables.empty() || !call.typeArgs.empty() ||
-        llvm::StringRef(call.kernel).ends_with("_s8")) {
+        llvm::StringRef(call.kernel).ends_with("_s8") ||
+        llvm::StringRef(call.kernel).ends_with("_a16")) {
       std::vector<std::vector<char>> storage;
       std::vector<const void *> tables;
       for (const mlir::tempo::KernelTable &t : call.tables) {
         storage.push_back(tableBytes(t));
         tables.push_back(t.values.empty() ? nullptr : storage.back().data());
       }
-      if (!invokeQuant(call, args, tables, outs, scratch)) {
+      if (!invokeMixed(call, args, tables, outs) &&
+          !invokeQuant(call, args, tables, outs, scratch)) {
         if (report)
           op->emitOpError("has no ") << call.kernel << " kernel";
         return failure();

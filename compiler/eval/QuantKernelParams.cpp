@@ -12,7 +12,7 @@
 #include "compiler/eval/KernelParams.h"
 #include "dialects/Tempo/IR/TempoOps.h"
 
-#include "tempo/quant.h"
+#include "tempo/mixed.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
@@ -811,10 +811,302 @@ bool runsQuantizedKernelsQuietly(Operation *op) {
           llvm::any_of(op->getResults(), quantized));
 }
 
+//===----------------------------------------------------------------------===//
+// Mixed precision (tempo/mixed.h): int8 weights with float compute (*_w8),
+// int16 activations with int8 weights (*_a16, TFLite's 16x8)
+//===----------------------------------------------------------------------===//
+
+bool isInt16(quant::QuantizedType q) {
+  return q && q.isSigned() && q.getStorageTypeIntegralWidth() == 16;
+}
+
+/// A conv, gemm or matmul computing in float on int8 weights.
+bool computesOnInt8Weights(Operation *op) {
+  return isa<ConvOp, GemmOp, MatMulOp>(op) &&
+         getElementTypeOrSelf(op->getResult(0).getType()).isF32() &&
+         getElementTypeOrSelf(op->getOperand(0).getType()).isF32() &&
+         isInt8(quantizedElementType(op->getOperand(1).getType()));
+}
+
+/// An op whose result and first operand are int16 (a requantize, quantize
+/// or dequantize has its own kernels).
+bool runsInt16(Operation *op) {
+  return !isa<QuantizeOp, DequantizeOp, RequantizeOp>(op) &&
+         op->getNumResults() == 1 && op->getNumOperands() >= 1 &&
+         isInt16(quantizedElementType(op->getResult(0).getType())) &&
+         isInt16(quantizedElementType(op->getOperand(0).getType()));
+}
+
+/// The float table of per-channel weight scales of a *_w8 kernel: weights
+/// int8, symmetric, quantized along `axis` (or per tensor, repeated).
+FailureOr<KernelTable> weightScaleTable(Operation *op, Value w, int32_t axis,
+                                        int64_t channels) {
+  quant::QuantizedType q = quantizedElementType(w.getType());
+  KernelTable t;
+  t.cType = "float";
+  if (auto u = dyn_cast<quant::UniformQuantizedType>(q)) {
+    if (u.getZeroPoint() != 0)
+      return op->emitOpError("int8 weights must be symmetric (zero point "
+                             "0), got zero point ")
+             << u.getZeroPoint();
+    t.values.assign(channels, static_cast<float>(u.getScale()));
+    return t;
+  }
+  auto a = cast<quant::UniformQuantizedPerAxisType>(q);
+  if (a.getQuantizedDimension() != axis ||
+      (int64_t)a.getScales().size() != channels)
+    return op->emitOpError("int8 weights must be quantized along axis ")
+           << axis << " (" << channels << " output channels), got axis "
+           << a.getQuantizedDimension();
+  for (auto [s, zp] : llvm::zip(a.getScales(), a.getZeroPoints())) {
+    if (zp != 0)
+      return op->emitOpError("int8 weights must be symmetric (zero point "
+                             "0), got zero point ")
+             << zp;
+    t.values.push_back(static_cast<float>(s));
+  }
+  return t;
+}
+
+FailureOr<Calls> int8WeightCalls(Operation *op, const Calls &g) {
+  auto floatOperand = [&](int i) -> LogicalResult {
+    if (i < (int)op->getNumOperands() &&
+        !getElementTypeOrSelf(op->getOperand(i).getType()).isF32())
+      return op->emitOpError("int8-weight kernel needs a float operand ")
+             << i << ", got " << getElementTypeOrSelf(op->getOperand(i).getType());
+    return success();
+  };
+  if (auto conv = dyn_cast<ConvOp>(op)) {
+    const auto &f = geom<tempo_conv_params_t>(g);
+    auto t = weightScaleTable(op, conv.getWeight(), 0, f.out_c);
+    if (failed(t) || failed(floatOperand(2)))
+      return failure();
+    return Calls{quantCall("conv_w8", f, {0, 1, conv.getBias() ? 2 : -1},
+                           {*t})};
+  }
+  if (auto gemm = dyn_cast<GemmOp>(op)) {
+    const auto &f = geom<tempo_gemm_params_t>(g);
+    auto t = weightScaleTable(op, gemm.getB(), f.trans_b ? 0 : 1, f.n);
+    if (failed(t) || failed(floatOperand(2)))
+      return failure();
+    return Calls{quantCall("gemm_w8", f, {0, 1, gemm.getC() ? 2 : -1}, {*t})};
+  }
+  auto mm = cast<MatMulOp>(op);
+  const auto &f = geom<tempo_matmul_params_t>(g);
+  int32_t axis = cast<RankedTensorType>(mm.getB().getType()).getRank() - 1;
+  auto t = weightScaleTable(op, mm.getB(), axis, f.n);
+  if (failed(t))
+    return failure();
+  return Calls{quantCall("matmul_w8", f, {0, 1}, {*t})};
+}
+
+/// The activation's per-tensor symmetric int16 type, or a diagnostic.
+FailureOr<quant::UniformQuantizedType> int16Tensor(Operation *op, Value v,
+                                                   StringRef what) {
+  auto q = perTensor(v);
+  if (!isInt16(q) || q.getZeroPoint() != 0) {
+    op->emitOpError("int16 kernel needs a per-tensor symmetric int16 ")
+        << what << ", got " << getElementTypeOrSelf(v.getType());
+    return failure();
+  }
+  return q;
+}
+
+/// Multiplier and shift tables for the 16x8 output stage, whose 64-bit
+/// multiply takes shifts up to 7.
+FailureOr<std::pair<KernelTable, KernelTable>>
+multiplierTables64(Operation *op, ArrayRef<double> real) {
+  auto tables = multiplierTables(op, real);
+  if (failed(tables))
+    return failure();
+  for (auto [r, s] : llvm::zip(real, tables->second.values))
+    if (s > 7)
+      return op->emitOpError("requantization scale ")
+             << r << " is too large for the 16x8 output stage (at most 2^7)";
+  return tables;
+}
+
+FailureOr<Calls> int16Calls(Operation *op, const Calls &g) {
+  auto x = int16Tensor(op, op->getOperand(0), "input");
+  auto y = int16Tensor(op, op->getResult(0), "output");
+  if (failed(x) || failed(y))
+    return failure();
+  // Conv / dense: per-channel multipliers of s_x * s_w[c] / s_y.
+  auto weighted = [&](Value w, Value bias, const char *kernel,
+                      KernelParams p) -> FailureOr<Calls> {
+    auto ws = weightScales(op, w, 0);
+    if (failed(ws) || failed(checkBias(op, bias)))
+      return failure();
+    SmallVector<double> real;
+    for (double s : *ws)
+      real.push_back(x->getScale() * s / y->getScale());
+    auto tables = multiplierTables64(op, real);
+    if (failed(tables))
+      return failure();
+    return Calls{quantCall(kernel, p, {0, 1, bias ? 2 : -1},
+                           {tables->first, tables->second})};
+  };
+  auto perChannel = [&](Value w) {
+    auto ws = weightScales(op, w, 0);
+    return succeeded(ws) && ws->size() > 1 ? 1 : 0;
+  };
+  if (auto conv = dyn_cast<ConvOp>(op)) {
+    const auto &f = geom<tempo_conv_params_t>(g);
+    if (f.pool != TEMPO_POOL_NONE)
+      return op->emitOpError("int16 conv has no fused pooling");
+    tempo_qconv_params_t p{};
+    copyWindow(f, p);
+    p.in_c = f.in_c;
+    p.out_c = f.out_c;
+    p.groups = f.groups;
+    p.has_bias = f.has_bias;
+    p.per_channel = perChannel(conv.getWeight());
+    if (failed(activationClamp(op, *y, p.act_min, p.act_max)))
+      return failure();
+    return weighted(conv.getWeight(), conv.getBias(), "conv_a16", p);
+  }
+  if (auto gemm = dyn_cast<GemmOp>(op)) {
+    const auto &f = geom<tempo_gemm_params_t>(g);
+    if (f.trans_a || !f.trans_b || f.alpha != 1.0f ||
+        (f.has_c && (f.beta != 1.0f || f.c_rows != 1)))
+      return op->emitOpError("int16 kernel needs transB, no transA, alpha = "
+                             "beta = 1 and a per-column bias");
+    tempo_qfc_params_t p{};
+    p.batch = f.m;
+    p.in_features = f.k;
+    p.out_features = f.n;
+    p.has_bias = f.has_c;
+    p.per_channel = perChannel(gemm.getB());
+    if (failed(activationClamp(op, *y, p.act_min, p.act_max)))
+      return failure();
+    return weighted(gemm.getB(), gemm.getC(), "fully_connected_a16", p);
+  }
+  if (auto mm = dyn_cast<MatMulOp>(op)) {
+    auto b = int16Tensor(op, mm.getB(), "second input");
+    if (failed(b))
+      return failure();
+    const auto &f = geom<tempo_matmul_params_t>(g);
+    tempo_qmatmul_params_t p{};
+    p.m = f.m;
+    p.n = f.n;
+    p.k = f.k;
+    p.batch_rank = f.batch_rank;
+    for (int i = 0; i < TEMPO_MAX_RANK; ++i) {
+      p.out_batch_dims[i] = f.out_batch_dims[i];
+      p.a_batch_strides[i] = f.a_batch_strides[i];
+      p.b_batch_strides[i] = f.b_batch_strides[i];
+    }
+    double real = x->getScale() * b->getScale() / y->getScale();
+    auto tables = multiplierTables64(op, {real});
+    if (failed(tables) || failed(activationClamp(op, *y, p.act_min, p.act_max)))
+      return failure();
+    p.multiplier = i32((int64_t)tables->first.values[0]);
+    p.shift = i32((int64_t)tables->second.values[0]);
+    return Calls{quantCall("matmul_a16", p, {0, 1})};
+  }
+  if (isa<AddOp, SubOp, MulOp>(op)) {
+    auto b = int16Tensor(op, op->getOperand(1), "second input");
+    if (failed(b))
+      return failure();
+    const auto &f = geom<tempo_broadcast_params_t>(g);
+    tempo_qbinary_params_t p{};
+    p.rank = f.rank;
+    p.size = f.size;
+    for (int i = 0; i < TEMPO_MAX_RANK; ++i) {
+      p.out_dims[i] = f.out_dims[i];
+      p.a_strides[i] = f.a_strides[i];
+      p.b_strides[i] = f.b_strides[i];
+    }
+    bool mul = isa<MulOp>(op);
+    int rc = mul ? tempo_qbinary_mul_setup(x->getScale(), b->getScale(),
+                                           y->getScale(), &p)
+                 : tempo_qbinary_add16_setup(x->getScale(), b->getScale(),
+                                             y->getScale(), &p);
+    if (rc != 0)
+      return op->emitOpError("requantization scales are out of the "
+                             "fixed-point range");
+    if (failed(activationClamp(op, *y, p.act_min, p.act_max)))
+      return failure();
+    const char *kernel =
+        mul ? "mul_a16" : isa<AddOp>(op) ? "add_a16" : "sub_a16";
+    return Calls{quantCall(kernel, p, {0, 1})};
+  }
+  if (isa<MaxPoolOp, AveragePoolOp>(op)) {
+    if (*x != *y)
+      return op->emitOpError("int16 pooling keeps the scale: input ")
+             << *x << ", output " << *y;
+    const auto &f = geom<tempo_pool_params_t>(g);
+    if (f.in_d > 1 || f.k_d > 1)
+      return op->emitOpError("int16 pooling is 1-D or 2-D");
+    tempo_qpool_params_t p{};
+    copyWindow(f, p);
+    p.channels = f.channels;
+    p.pad_bottom = f.pad_bottom;
+    p.pad_right = f.pad_right;
+    p.count_include_pad = f.count_include_pad;
+    p.zp = 0;
+    p.act_min = -32768;
+    p.act_max = 32767;
+    return Calls{quantCall(isa<MaxPoolOp>(op) ? "max_pool_a16"
+                                              : "average_pool_a16",
+                           p, {0})};
+  }
+  if (isa<ReluOp, ClipOp>(op)) {
+    double lo = 0.0, hi = INFINITY;
+    if (auto clip = dyn_cast<ClipOp>(op)) {
+      lo = clip.getMin().convertToDouble();
+      hi = clip.getMax().convertToDouble();
+    }
+    auto bound = [&](double v, int32_t dflt) {
+      return std::isfinite(v) ? tempo_quantize_value(v, y->getScale(), 0,
+                                                     -32768, 32767)
+                              : dflt;
+    };
+    int32_t size = geom<tempo_unary_params_t>(g).size;
+    int32_t qlo = bound(lo, -32768), qhi = bound(hi, 32767);
+    if (*x == *y)
+      return Calls{quantCall("clamp_a16", tempo_qclamp_params_t{size, qlo, qhi},
+                             {0})};
+    tempo_requant_params_t p{size, 0, 0, 0, 0, qlo, qhi};
+    if (failed(quantizeMultiplier(op, x->getScale() / y->getScale(),
+                                  p.multiplier, p.shift)))
+      return failure();
+    KernelCall c = quantCall("requantize", p, {0});
+    c.typeArgs = {*x, *y};
+    return Calls{c};
+  }
+  if (auto cat = dyn_cast<ConcatOp>(op)) {
+    Calls calls;
+    for (auto [i, in] : llvm::enumerate(cat.getInputs())) {
+      auto xi = int16Tensor(op, in, "input");
+      if (failed(xi))
+        return failure();
+      const auto &f = geom<tempo_concat_params_t>(g, i);
+      tempo_qconcat_params_t p{};
+      p.outer = f.outer;
+      p.in_inner = f.in_inner;
+      p.out_inner = f.out_inner;
+      p.offset = f.offset;
+      p.identity = *xi == *y ? 1 : 0;
+      if (!p.identity &&
+          failed(quantizeMultiplier(op, xi->getScale() / y->getScale(),
+                                    p.multiplier, p.shift)))
+        return failure();
+      calls.push_back(quantCall("concat_a16", p, {(int)i}));
+    }
+    return calls;
+  }
+  return op->emitOpError("has no int16 kernel");
+}
+
 } // namespace
 
 FailureOr<std::vector<KernelCall>>
 mlir::tempo::buildQuantKernelCalls(Operation *op, const Calls &geometry) {
+  if (computesOnInt8Weights(op))
+    return int8WeightCalls(op, geometry);
+  if (runsInt16(op))
+    return int16Calls(op, geometry);
   return llvm::TypeSwitch<Operation *, FailureOr<Calls>>(op)
       .Case([&](ConvOp c) { return convCalls(c, geometry); })
       .Case([&](GemmOp c) { return gemmCalls(c, geometry); })

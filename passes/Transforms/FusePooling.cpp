@@ -17,7 +17,8 @@ namespace {
 
 /// The conv feeding `pool`, if it is used only there and has no pool yet.
 /// An int8 conv fuses a max / average pool that keeps its type: the fused
-/// kernel then reduces the very int8 values the pool would have read.
+/// kernel then reduces the very int8 values the pool would have read. (A
+/// float conv with int8 weights is a float conv here: conv_w8 fuses pools.)
 ConvOp fusableConv(Operation *pool, bool allowQuantized) {
   auto conv = pool->getOperand(0).getDefiningOp<ConvOp>();
   if (!conv || !conv->hasOneUse() || conv.getPool() != "none")
@@ -25,7 +26,9 @@ ConvOp fusableConv(Operation *pool, bool allowQuantized) {
   Type elt = getElementTypeOrSelf(conv.getType());
   if (isa<FloatType>(elt))
     return conv;
-  if (allowQuantized && isa<quant::UniformQuantizedType>(elt) &&
+  // int8 only: the int16 conv (conv_a16) has no fused pooling.
+  auto q = dyn_cast<quant::UniformQuantizedType>(elt);
+  if (allowQuantized && q && q.getStorageTypeIntegralWidth() == 8 &&
       getElementTypeOrSelf(pool->getResult(0).getType()) == elt)
     return conv;
   return nullptr;

@@ -8,6 +8,7 @@
 
 #include "compiler/calibration/RangeEstimator.h"
 #include "compiler/eval/KernelParams.h"
+#include "tempo/quant.h"
 #include "passes/Passes.h"
 
 #include "mlir/IR/Builders.h"
@@ -63,12 +64,21 @@ std::vector<float> floatValues(Value v) {
   return out;
 }
 
+/// The per-layer precisions besides int8 (docs/quantization.md, "Mixed
+/// precision"): ONNX node names, and the whole-model int8-weights mode.
+struct MixedPrecision {
+  llvm::StringSet<> int8Weights, int16;
+  bool weightsOnly = false;
+};
+
 class Quantizer {
 public:
-  Quantizer(func::FuncOp func, const llvm::StringSet<> &keep)
-      : func(func), ctx(func.getContext()), keep(keep), builder(ctx) {}
+  Quantizer(func::FuncOp func, const llvm::StringSet<> &keep,
+            const MixedPrecision &mixed)
+      : func(func), ctx(func.getContext()), keep(keep), mixed(mixed),
+        builder(ctx) {}
 
-  void run();
+  LogicalResult run();
 
 private:
   /// The int8 type a float value will have, from its calibration or QDQ
@@ -115,9 +125,38 @@ private:
   void replace(Operation *op, Operation *newOp);
   void cleanUpEdges();
 
+  //===--- Mixed precision (int8 weights, int16 activations) ---===//
+
+  /// True if one of the ONNX nodes `op` stands for is in `names`.
+  bool named(Operation *op, const llvm::StringSet<> &names);
+  /// Gives a conv, gemm or matmul with a constant weight operand int8
+  /// weights (per output channel) and leaves it computing in float. An op
+  /// without such weights is an error if `explicitly` named, else kept.
+  LogicalResult convertInt8Weights(Operation *op, bool explicitly);
+  /// int8 per-column weights of a constant [.., K, N] (matmul's B).
+  Value quantizeColumns(Value b, Location loc);
+  /// Rewrites `op` to int16 activations (16x8); an error at the op if it
+  /// has no int16 form.
+  LogicalResult convertInt16(Operation *op);
+  /// The calibrated real range of a float value, if it has one.
+  std::optional<std::pair<double, double>> calibratedRange(Value v);
+  /// An int16 version of float value `v`: the int16 value a converted op
+  /// produced, a requantize of an int8 one, or a tempo.quantize of a float
+  /// one (a constant becomes an int16 constant). Null if `v` has no range.
+  Value quantized16(Value v, Location loc);
+  /// True if `op` computes in float on int8 weights (converted above).
+  static bool isInt8WeightsOp(Operation *op) {
+    return op && isa<ConvOp, GemmOp, MatMulOp>(op) &&
+           getElementTypeOrSelf(op->getResult(0).getType()).isF32() &&
+           quantizedElementType(op->getOperand(1).getType());
+  }
+  /// The int8 type int8 consumers read an int16 result as.
+  llvm::DenseMap<Value, QType> int8Fallback;
+
   func::FuncOp func;
   MLIRContext *ctx;
   const llvm::StringSet<> &keep;
+  const MixedPrecision &mixed;
   OpBuilder builder;
 };
 
@@ -145,6 +184,9 @@ Value Quantizer::quantized(Value v, QType want) {
     auto have = dyn_cast_or_null<QType>(quantizedElementType(q.getType()));
     if (!have)
       return nullptr;
+    // An int16 layer's result: int8 code reads it at its int8 type.
+    if (!want)
+      want = int8Fallback.lookup(q);
     if (!want || want == have) {
       if (!isInt8Storage(have))
         return nullptr;
@@ -733,18 +775,366 @@ void Quantizer::cleanUpEdges() {
                                  ret->getOperandTypes()));
 }
 
-void Quantizer::run() {
+LogicalResult Quantizer::run() {
   SmallVector<Operation *> ops;
   for (Operation &op : func.getBody().front())
     if (!isa<ConstantOp, func::ReturnOp, QuantizeOp, DequantizeOp>(op))
       ops.push_back(&op);
-  for (Operation *op : ops)
-    convert(op);
+  bool ok = true;
+  for (Operation *op : ops) {
+    if (named(op, mixed.int16)) {
+      ok &= succeeded(convertInt16(op));
+    } else if (mixed.weightsOnly || named(op, mixed.int8Weights)) {
+      if (!keptFloat(op))
+        ok &= succeeded(
+            convertInt8Weights(op, named(op, mixed.int8Weights)));
+    } else if (isa<MaxPoolOp, AveragePoolOp>(op) &&
+               isInt8WeightsOp(op->getOperand(0).getDefiningOp())) {
+      // A pool right after a float layer on int8 weights stays float with
+      // it, so it fuses into that layer (conv_w8) instead of needing the
+      // unpooled float tensor in the arena.
+    } else {
+      convert(op);
+    }
+  }
+  if (!ok)
+    return failure();
   cleanUpEdges();
   // Calibration attributes have served their purpose.
   func.walk([](Operation *op) { op->removeAttr(kCalibrationAttr); });
   for (unsigned i = 0; i < func.getNumArguments(); ++i)
     func.removeArgAttr(i, kCalibrationAttr);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Mixed precision: int8 weights with float compute, int16 activations
+//===----------------------------------------------------------------------===//
+
+/// The symmetric int16 type (zero point 0, TFLite's 16x8 activations) of a
+/// real range: scale max(|lo|, |hi|) / 32767.
+QType int16TypeForRange(MLIRContext *ctx, double lo, double hi) {
+  double m = std::max(std::fabs(lo), std::fabs(hi));
+  if (!(m > 0) || !std::isfinite(m))
+    m = 1.0;
+  auto i16 = IntegerType::get(ctx, 16);
+  return QType::get(quant::QuantizationFlags::Signed, i16,
+                    Float32Type::get(ctx), m / 32767.0, 0, -32768, 32767);
+}
+
+bool isInt16Storage(quant::QuantizedType q) {
+  return q && q.isSigned() && q.getStorageTypeIntegralWidth() == 16;
+}
+
+/// The real range a per-tensor type represents.
+std::pair<double, double> realRange(QType t) {
+  return {t.getScale() * double(t.getStorageTypeMin() - t.getZeroPoint()),
+          t.getScale() * double(t.getStorageTypeMax() - t.getZeroPoint())};
+}
+
+bool Quantizer::named(Operation *op, const llvm::StringSet<> &names) {
+  if (names.empty())
+    return false;
+  std::string name = locationName(op->getLoc());
+  SmallVector<StringRef> parts;
+  StringRef(name).split(parts, '+');
+  return llvm::any_of(parts, [&](StringRef p) { return names.contains(p); });
+}
+
+Value Quantizer::quantizeColumns(Value b, Location loc) {
+  std::vector<float> values = floatValues(b);
+  auto type = cast<RankedTensorType>(b.getType());
+  if (values.empty())
+    return nullptr;
+  int64_t n = type.getShape().back(), rows = (int64_t)values.size() / n;
+  // Columns as rows, so a column's scale is the per-channel one.
+  std::vector<float> t(values.size());
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < n; ++c)
+      t[c * rows + r] = values[r * n + c];
+  std::vector<double> s = chooseInt8SymmetricPerChannel(t.data(), n, rows);
+  SmallVector<int8_t> q(values.size());
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < n; ++c) {
+      double v = std::round(values[r * n + c] / s[c]);
+      q[r * n + c] = static_cast<int8_t>(std::max(-127.0, std::min(127.0, v)));
+    }
+  auto i8 = IntegerType::get(ctx, 8);
+  SmallVector<int64_t> zps(n, 0);
+  auto qt = quant::UniformQuantizedPerAxisType::get(
+      quant::QuantizationFlags::Signed, i8, Float32Type::get(ctx), s, zps,
+      type.getRank() - 1, -128, 127);
+  builder.setInsertionPointAfterValue(b);
+  return builder.create<ConstantOp>(
+      loc, withElement(type, qt),
+      DenseElementsAttr::get(type.clone(i8), ArrayRef<int8_t>(q)));
+}
+
+LogicalResult Quantizer::convertInt8Weights(Operation *op, bool explicitly) {
+  auto none = [&]() -> LogicalResult {
+    if (!explicitly)
+      return success();
+    return op->emitError("--int8-weights: ")
+           << op->getName()
+           << " has no constant float weights to store in int8 (conv, gemm "
+              "and matmul with a constant second operand have)";
+  };
+  if (op->getNumResults() != 1 ||
+      !getElementTypeOrSelf(op->getResult(0).getType()).isF32())
+    return none();
+  Location loc = op->getLoc();
+  if (auto conv = dyn_cast<ConvOp>(op)) {
+    if (floatValues(conv.getWeight()).empty())
+      return none();
+    SmallVector<double> ws;
+    Value w = quantizeWeights(conv.getWeight(), loc, ws);
+    if (!w)
+      return none();
+    op->setOperand(1, w);
+    return success();
+  }
+  if (auto gemm = dyn_cast<GemmOp>(op)) {
+    if (floatValues(gemm.getB()).empty())
+      return none();
+    // Rows of the stored weights are output channels ([N, K], transB).
+    SmallVector<double> ws;
+    Value w = quantizeWeights(gemm.getB(), loc, ws, !gemm.getTransB());
+    if (!w)
+      return none();
+    op->setOperand(1, w);
+    gemm.setTransB(true);
+    return success();
+  }
+  if (auto mm = dyn_cast<MatMulOp>(op)) {
+    Value b = quantizeColumns(mm.getB(), loc);
+    if (!b)
+      return none();
+    op->setOperand(1, b);
+    return success();
+  }
+  return none();
+}
+
+std::optional<std::pair<double, double>> Quantizer::calibratedRange(Value v) {
+  Attribute calib, qtype;
+  if (auto arg = dyn_cast<BlockArgument>(v)) {
+    calib = func.getArgAttr(arg.getArgNumber(), kCalibrationAttr);
+    qtype = func.getArgAttr(arg.getArgNumber(), kQuantTypeAttr);
+  } else if (Operation *def = v.getDefiningOp()) {
+    calib = def->getAttr(kCalibrationAttr);
+    qtype = def->getAttr(kQuantTypeAttr);
+  }
+  if (auto range = dyn_cast_or_null<DenseF32ArrayAttr>(calib))
+    if (range.size() == 2)
+      return std::make_pair(double(range[0]), double(range[1]));
+  if (auto t = dyn_cast_or_null<TypeAttr>(qtype))
+    if (auto q = dyn_cast<QType>(t.getValue()))
+      return realRange(q);
+  return std::nullopt;
+}
+
+Value Quantizer::quantized16(Value v, Location loc) {
+  if (auto deq = v.getDefiningOp<DequantizeOp>()) {
+    Value q = deq.getInput();
+    auto have = dyn_cast_or_null<QType>(quantizedElementType(q.getType()));
+    if (!have)
+      return nullptr;
+    if (isInt16Storage(have) && have.getZeroPoint() == 0)
+      return q;
+    // An int8 (or other) neighbour: its whole real range in int16.
+    auto [lo, hi] = realRange(have);
+    builder.setInsertionPointAfterValue(q);
+    return builder.create<RequantizeOp>(
+        deq.getLoc(), withElement(q.getType(), int16TypeForRange(ctx, lo, hi)),
+        q);
+  }
+  if (!getElementTypeOrSelf(v.getType()).isF32())
+    return nullptr;
+  if (!floatValues(v).empty()) {
+    // A constant operand: int16, symmetric per tensor.
+    std::vector<float> values = floatValues(v);
+    double m = 0;
+    for (float f : values)
+      m = std::max(m, double(std::fabs(f)));
+    QType t = int16TypeForRange(ctx, -m, m);
+    SmallVector<int16_t> q;
+    for (float f : values)
+      q.push_back(static_cast<int16_t>(
+          tempo_quantize_value(f, t.getScale(), 0, -32767, 32767)));
+    auto type = cast<RankedTensorType>(v.getType());
+    builder.setInsertionPointAfterValue(v);
+    return builder.create<ConstantOp>(
+        loc, withElement(type, t),
+        DenseElementsAttr::get(type.clone(IntegerType::get(ctx, 16)),
+                               ArrayRef<int16_t>(q)));
+  }
+  std::optional<std::pair<double, double>> range = calibratedRange(v);
+  if (!range)
+    return nullptr;
+  builder.setInsertionPointAfterValue(v);
+  Location at = v.getDefiningOp() ? v.getDefiningOp()->getLoc() : func.getLoc();
+  return builder.create<QuantizeOp>(
+      at,
+      withElement(v.getType(),
+                  int16TypeForRange(ctx, range->first, range->second)),
+      v);
+}
+
+LogicalResult Quantizer::convertInt16(Operation *op) {
+  auto error = [&]() {
+    return op->emitError("--int16: ") << op->getName() << " ";
+  };
+  if (op->getNumResults() != 1 ||
+      !getElementTypeOrSelf(op->getResult(0).getType()).isF32())
+    return error() << "has no float result to run in int16";
+  Location loc = op->getLoc();
+  Value result = op->getResult(0);
+  Type resultType = result.getType();
+  StringRef act = "none";
+  if (auto a = op->getAttrOfType<StringAttr>("act"))
+    act = a.getValue();
+  if (act != "none" && act != "relu" && act != "clip")
+    return error() << "has a fused " << act
+                   << " activation, which has no int16 form (relu and clip "
+                      "fold into the output clamp)";
+
+  // Operand i as int16 (an error names the operand).
+  auto input = [&](unsigned i) -> FailureOr<Value> {
+    Value q = quantized16(op->getOperand(i), loc);
+    if (!q)
+      return error() << "operand " << i
+                     << " has no calibrated range to quantize to int16";
+    return q;
+  };
+  // The int16 type of the result, from its calibrated range.
+  auto outType = [&]() -> FailureOr<QType> {
+    std::optional<std::pair<double, double>> r = calibratedRange(result);
+    if (!r)
+      return error() << "result has no calibrated range";
+    return int16TypeForRange(ctx, r->first, r->second);
+  };
+  // int8 code after this op reads its result at the int8 type of the same
+  // range.
+  auto finish = [&](ArrayRef<std::pair<unsigned, Value>> operands, QType out,
+                    function_ref<void(Operation *)> edit = nullptr) {
+    QType as8 = calibratedType(result);
+    if (!as8) {
+      auto [lo, hi] = realRange(out);
+      as8 = typeForRange(ctx, float(lo), float(hi));
+    }
+    builder.setInsertionPoint(op);
+    Operation *n = builder.clone(*op);
+    for (auto [i, v] : operands)
+      n->setOperand(i, v);
+    n->getResult(0).setType(withElement(resultType, out));
+    if (edit)
+      edit(n);
+    int8Fallback[n->getResult(0)] = as8;
+    replace(op, n);
+    return success();
+  };
+  // The int32 bias of a 16x8 conv / dense at scale s_x * s_w[c]; an error if
+  // a value does not fit.
+  auto bias = [&](Value b, double xScale, ArrayRef<double> ws,
+                  int64_t channels) -> FailureOr<Value> {
+    std::vector<float> values = floatValues(b);
+    for (int64_t c = 0; c < channels && !values.empty(); ++c) {
+      float v = values[values.size() == 1 ? 0 : c];
+      double s = xScale * ws[ws.size() == 1 ? 0 : c];
+      if (std::fabs(std::round(v / s)) > 2147483647.0)
+        return error() << "bias " << v << " of channel " << c
+                       << " does not fit int32 at scale " << s;
+    }
+    Value q = quantizeBias(b, loc, xScale, ws, channels);
+    if (!q)
+      return error() << "needs a constant bias of one value per channel";
+    return q;
+  };
+  auto scaleOf = [](Value v) {
+    return cast<QType>(quantizedElementType(v.getType())).getScale();
+  };
+
+  if (auto conv = dyn_cast<ConvOp>(op)) {
+    FailureOr<Value> x = input(0);
+    FailureOr<QType> out = outType();
+    if (failed(x) || failed(out))
+      return failure();
+    if (floatValues(conv.getWeight()).empty())
+      return error() << "needs constant float weights";
+    SmallVector<double> ws;
+    Value w = quantizeWeights(conv.getWeight(), loc, ws);
+    SmallVector<std::pair<unsigned, Value>> ops = {{0, *x}, {1, w}};
+    if (conv.getBias()) {
+      FailureOr<Value> b = bias(conv.getBias(), scaleOf(*x), ws, ws.size());
+      if (failed(b))
+        return failure();
+      ops.push_back({2, *b});
+    }
+    return finish(ops, *out);
+  }
+  if (auto gemm = dyn_cast<GemmOp>(op)) {
+    if (gemm.getTransA() || gemm.getAlpha().convertToFloat() != 1.0f ||
+        gemm.getBeta().convertToFloat() != 1.0f)
+      return error() << "needs no transA and alpha = beta = 1";
+    if (floatValues(gemm.getB()).empty())
+      return error() << "needs a constant B";
+    if (gemm.getC()) {
+      auto c = cast<RankedTensorType>(gemm.getC().getType()).getShape();
+      if (c.size() == 2 && c[0] != 1)
+        return error() << "needs a per-column C";
+    }
+    FailureOr<Value> x = input(0);
+    FailureOr<QType> out = outType();
+    if (failed(x) || failed(out))
+      return failure();
+    SmallVector<double> ws;
+    Value w = quantizeWeights(gemm.getB(), loc, ws, !gemm.getTransB());
+    SmallVector<std::pair<unsigned, Value>> ops = {{0, *x}, {1, w}};
+    if (gemm.getC()) {
+      FailureOr<Value> b = bias(gemm.getC(), scaleOf(*x), ws, ws.size());
+      if (failed(b))
+        return failure();
+      ops.push_back({2, *b});
+    }
+    return finish(ops, *out, [&](Operation *n) {
+      n->setAttr("transB", BoolAttr::get(ctx, true));
+    });
+  }
+  if (isa<MatMulOp, AddOp, SubOp, MulOp>(op)) {
+    FailureOr<Value> a = input(0), b = input(1);
+    FailureOr<QType> out = outType();
+    if (failed(a) || failed(b) || failed(out))
+      return failure();
+    return finish({{0, *a}, {1, *b}}, *out);
+  }
+  if (isa<MaxPoolOp, AveragePoolOp, ReshapeOp, TransposeOp, CopyOp, ReluOp,
+          ClipOp>(op)) {
+    if (isa<MaxPoolOp, AveragePoolOp>(op) &&
+        cast<RankedTensorType>(op->getOperand(0).getType()).getRank() > 4)
+      return error() << "is 3-D; the int16 pools are 1-D and 2-D";
+    if (op->getNumOperands() != 1)
+      return error() << "has more than one operand";
+    FailureOr<Value> x = input(0);
+    if (failed(x))
+      return failure();
+    return finish({{0, *x}}, cast<QType>(quantizedElementType(x->getType())));
+  }
+  if (auto cat = dyn_cast<ConcatOp>(op)) {
+    FailureOr<QType> out = outType();
+    if (failed(out))
+      return failure();
+    SmallVector<std::pair<unsigned, Value>> ops;
+    for (unsigned i = 0; i < cat.getInputs().size(); ++i) {
+      FailureOr<Value> x = input(i);
+      if (failed(x))
+        return failure();
+      ops.push_back({i, *x});
+    }
+    return finish(ops, *out);
+  }
+  return error() << "has no int16 kernel (--int16 covers conv, gemm, "
+                    "matmul, add, sub, mul, relu, clip, max_pool, "
+                    "average_pool, concat, reshape and transpose)";
 }
 
 struct QuantizePass : mlir::tempo::impl::QuantizePassBase<QuantizePass> {
@@ -753,7 +1143,14 @@ struct QuantizePass : mlir::tempo::impl::QuantizePassBase<QuantizePass> {
     llvm::StringSet<> keep;
     for (const std::string &name : keepFloat)
       keep.insert(name);
-    Quantizer(getOperation(), keep).run();
+    MixedPrecision mixed;
+    for (const std::string &name : int8Weights)
+      mixed.int8Weights.insert(name);
+    for (const std::string &name : int16)
+      mixed.int16.insert(name);
+    mixed.weightsOnly = weightsOnly;
+    if (failed(Quantizer(getOperation(), keep, mixed).run()))
+      signalPassFailure();
   }
 };
 

@@ -90,6 +90,8 @@ private:
   int64_t weightBytesTotal = 0;
   /// Some kernel comes from tempo/quant.h.
   bool usesQuant = false;
+  /// Some kernel comes from tempo/mixed.h (int8 weights, int16 layers).
+  bool usesMixed = false;
   /// An input or output is quantized (the f32 helpers then quantize).
   bool hasQuantizedEdge() {
     for (Type t : llvm::concat<const Type>(func.getArgumentTypes(),
@@ -248,6 +250,9 @@ LogicalResult CppEmitter::printKernelOp(Operation &op) {
     if (!call.tables.empty() || !call.typeArgs.empty() ||
         StringRef(call.kernel).ends_with("_s8"))
       usesQuant = true;
+    if (StringRef(call.kernel).ends_with("_w8") ||
+        StringRef(call.kernel).ends_with("_a16"))
+      usesMixed = true;
     if (!call.typeArgs.empty()) {
       b << "<";
       for (auto [j, t] : llvm::enumerate(call.typeArgs))
@@ -391,6 +396,7 @@ LogicalResult CppEmitter::emit() {
       << "#include \"tempo/kernels.h\"\n"
       << "#include \"tempo/ops.h\"\n"
       << (usesQuant || hasQuantizedEdge() ? "#include \"tempo/quant.h\"\n" : "")
+      << (usesMixed ? "#include \"tempo/mixed.h\"\n" : "")
       << "#include \"tempo/recurrent.h\"\n\n"
       << "#include <math.h>\n#include <string.h>\n\n"
       << "namespace {\n\n"
