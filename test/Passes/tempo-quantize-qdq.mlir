@@ -61,3 +61,37 @@ func.func @wide(%x: tensor<1x2xf32> {tempo.qtype = !quant.uniform<i8:f32, 0.05>}
   %g = tempo.gemm %xd, %wd {tempo.qtype = !quant.uniform<i8:f32, 0.1:-3>} : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
   return %g : tensor<1x2xf32>
 }
+
+// -----
+
+// A uint8 model input (already quantized by the caller) read through a
+// dequantize: requantized to int8 first (zero point 128 -> 0, exact), so the
+// gemm runs on int8; the API keeps the model's uint8 input.
+// CHECK-LABEL: func.func @u8_input
+// CHECK-SAME: (%[[X:.+]]: tensor<1x2xui8>)
+// CHECK: %[[V:.+]] = tempo.cast %[[X]]
+// CHECK: %[[S:.+]] = tempo.requantize %[[V]] : (tensor<1x2x!quant.uniform<u8:f32, 5.000000e-02:128>>) -> tensor<1x2x!quant.uniform<i8:f32, 5.000000e-02>>
+// CHECK: tempo.gemm %[[S]], {{.+}} -> tensor<1x2x!quant.uniform<i8:f32, 1.000000e-01:-3>>
+func.func @u8_input(%x: tensor<1x2xui8>) -> tensor<1x2xf32> {
+  %v = tempo.cast %x : (tensor<1x2xui8>) -> tensor<1x2x!quant.uniform<u8:f32, 0.05:128>>
+  %xd = tempo.dequantize %v : (tensor<1x2x!quant.uniform<u8:f32, 0.05:128>>) -> tensor<1x2xf32>
+  %w = tempo.constant dense<[[1, 2], [3, 4]]> : tensor<2x2xi8> as tensor<2x2x!quant.uniform<i8:f32, 0.5>>
+  %wd = tempo.dequantize %w : (tensor<2x2x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x2xf32>
+  %g = tempo.gemm %xd, %wd {transB = true, tempo.qtype = !quant.uniform<i8:f32, 0.1:-3>} : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
+  return %g : tensor<1x2xf32>
+}
+
+// -----
+
+// A matmul whose constant weights are quantized per channel: matmul_s8 takes
+// one weight scale, so it stays float (tempoc lists it in a note).
+// CHECK-LABEL: func.func @matmul_per_axis
+// CHECK: tempo.matmul {{.+}} {tempo.qtype = {{.+}}} : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
+func.func @matmul_per_axis(%x: tensor<1x2xf32> {tempo.qtype = !quant.uniform<i8:f32, 0.05>}) -> tensor<1x2xf32> {
+  %q = tempo.quantize %x : (tensor<1x2xf32>) -> tensor<1x2x!quant.uniform<i8:f32, 0.05>>
+  %xd = tempo.dequantize %q : (tensor<1x2x!quant.uniform<i8:f32, 0.05>>) -> tensor<1x2xf32>
+  %w = tempo.constant dense<[[1, 2], [3, 4]]> : tensor<2x2xi8> as tensor<2x2x!quant.uniform<i8:f32:1, {0.5, 0.25}>>
+  %wd = tempo.dequantize %w : (tensor<2x2x!quant.uniform<i8:f32:1, {0.5, 0.25}>>) -> tensor<2x2xf32>
+  %m = tempo.matmul %xd, %wd {tempo.qtype = !quant.uniform<i8:f32, 0.1:-3>} : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
+  return %m : tensor<1x2xf32>
+}
