@@ -95,3 +95,18 @@ func.func @matmul_per_axis(%x: tensor<1x2xf32> {tempo.qtype = !quant.uniform<i8:
   %m = tempo.matmul %xd, %wd {tempo.qtype = !quant.uniform<i8:f32, 0.1:-3>} : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
   return %m : tensor<1x2xf32>
 }
+
+// -----
+
+// Ops outside any QDQ pair that need no scale of their own still run in
+// int8: a reshape keeps its input's type, sigmoid writes 1/256, -128.
+// CHECK-LABEL: func.func @outside_pairs
+// CHECK: tempo.reshape %arg0 : ({{.+}}) -> tensor<4x!quant.uniform<i8:f32, 5.000000e-02>>
+// CHECK: tempo.sigmoid %arg0 : {{.+}} -> tensor<1x4x!quant.uniform<i8:f32, 3.906250e-03:-128>>
+func.func @outside_pairs(%x: tensor<1x4xf32> {tempo.qtype = !quant.uniform<i8:f32, 0.05>}) -> (tensor<4xf32>, tensor<1x4xf32>) {
+  %q = tempo.quantize %x : (tensor<1x4xf32>) -> tensor<1x4x!quant.uniform<i8:f32, 0.05>>
+  %xd = tempo.dequantize %q : (tensor<1x4x!quant.uniform<i8:f32, 0.05>>) -> tensor<1x4xf32>
+  %r = tempo.reshape %xd : (tensor<1x4xf32>) -> tensor<4xf32>
+  %s = tempo.sigmoid %xd : tensor<1x4xf32>
+  return %r, %s : tensor<4xf32>, tensor<1x4xf32>
+}
