@@ -219,7 +219,9 @@ def QuantizePass : Pass<"tempo-quantize", "func::FuncOp"> {
     otherwise an error at the op). A bias carrying the model's scale
     (`tempo.qtype`) that is not input scale x weight scale[c] is requantized
     with a warning. uint8 activations become int8 with the zero point moved
-    by -128 (exact); a uint8 value the model returns is requantized back.
+    by -128 (exact); a uint8 value the model returns is requantized back. A
+    2-D matmul whose constant weights are quantized per channel (axis 1)
+    becomes the int8 gemm.
 
     A `tempo.quantize` goes where a float value enters int8 code and a
     `tempo.dequantize` where an int8 value leaves it; an op that has no int8

@@ -132,6 +132,12 @@ private:
   /// uint8 value itself (a model output) reads a requantize back, and a
   /// dequantized uint8 input is requantized to int8 first.
   void uint8ActivationsToInt8();
+  /// A 2-D matmul whose B is the model's constant weights quantized per
+  /// output channel (axis 1, as ONNX Runtime writes a per-channel MatMul):
+  /// matmul_s8 takes one weight scale, so it becomes the int8 gemm (weights
+  /// transposed to [N, K], transB) with the same activation. Returns true if
+  /// it did.
+  bool convertPerAxisMatMul(MatMulOp mm);
 
   bool qdqFailed = false;
 
@@ -376,6 +382,8 @@ bool Quantizer::convert(Operation *op) {
   if (auto mm = dyn_cast<MatMulOp>(op)) {
     if (act() != "none" && act() != "relu" && act() != "clip")
       return false;
+    if (convertPerAxisMatMul(mm))
+      return true;
     QType out = calibratedType(mm.getOutput());
     Value a = quantized(mm.getA());
     Value b = mm.getB().getDefiningOp<ConstantOp>()
@@ -614,6 +622,34 @@ void Quantizer::checkModelBiasScale(Operation *op, Value bias, double inScale,
         << "; the bias is requantized to the latter";
     return;
   }
+}
+
+bool Quantizer::convertPerAxisMatMul(MatMulOp mm) {
+  auto deq = mm.getB().getDefiningOp<DequantizeOp>();
+  if (!deq || !deq.getInput().getDefiningOp<ConstantOp>() ||
+      !isa_and_nonnull<quant::UniformQuantizedPerAxisType>(
+          quantizedElementType(deq.getInput().getType())) ||
+      cast<RankedTensorType>(mm.getA().getType()).getRank() != 2 ||
+      cast<RankedTensorType>(mm.getB().getType()).getRank() != 2)
+    return false;
+  QType out = calibratedType(mm.getOutput());
+  Value x = quantized(mm.getA());
+  if (!out || !x)
+    return false;
+  SmallVector<double> ws;
+  Value w = weightsFor(mm, mm.getB(), ws, /*transpose2d=*/true);
+  if (!w)
+    return false;
+  builder.setInsertionPoint(mm);
+  auto gemm = builder.create<GemmOp>(
+      mm.getLoc(), withElement(mm.getType(), out), x, w, Value(),
+      builder.getF32FloatAttr(1.0f), builder.getF32FloatAttr(1.0f),
+      builder.getBoolAttr(false), builder.getBoolAttr(true));
+  // The fused activation (act, act_alpha, ...) carries over.
+  for (NamedAttribute a : mm->getAttrs())
+    gemm->setAttr(a.getName(), a.getValue());
+  replace(mm, gemm);
+  return true;
 }
 
 void Quantizer::uint8ActivationsToInt8() {

@@ -83,10 +83,14 @@ func.func @u8_input(%x: tensor<1x2xui8>) -> tensor<1x2xf32> {
 
 // -----
 
-// A matmul whose constant weights are quantized per channel: matmul_s8 takes
-// one weight scale, so it stays float (tempoc lists it in a note).
+// A matmul whose constant weights are quantized per channel (axis 1):
+// matmul_s8 takes one weight scale, so it becomes the int8 gemm with the
+// weights transposed to [N, K] and their two scales.
 // CHECK-LABEL: func.func @matmul_per_axis
-// CHECK: tempo.matmul {{.+}} {tempo.qtype = {{.+}}} : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
+// CHECK: %[[W:.+]] = tempo.constant dense<{{\[\[}}1, 3], [2, 4]]> : tensor<2x2xi8> as tensor<2x2x!quant.uniform<i8:f32:0, {5.000000e-01,2.500000e-01}>>
+// CHECK: %[[G:.+]] = tempo.gemm %arg0, %[[W]] {transB = true} : {{.+}} -> tensor<1x2x!quant.uniform<i8:f32, 1.000000e-01:-3>>
+// CHECK-NOT: tempo.matmul
+// CHECK: return %[[G]]
 func.func @matmul_per_axis(%x: tensor<1x2xf32> {tempo.qtype = !quant.uniform<i8:f32, 0.05>}) -> tensor<1x2xf32> {
   %q = tempo.quantize %x : (tensor<1x2xf32>) -> tensor<1x2x!quant.uniform<i8:f32, 0.05>>
   %xd = tempo.dequantize %q : (tensor<1x2x!quant.uniform<i8:f32, 0.05>>) -> tensor<1x2xf32>
