@@ -213,6 +213,16 @@ def QuantizePass : Pass<"tempo-quantize", "func::FuncOp"> {
     sigmoid writes 1/256 with zero point -128, tanh 1/128 with 0, softmax
     1/256 with -128.
 
+    In a QDQ model the weights are the model's: a conv / gemm weight that is
+    the `tempo.dequantize` of a quantized constant keeps its integers and
+    scales (zero points are subtracted, exactly, when the result fits int8;
+    otherwise an error at the op). A bias carrying the model's scale
+    (`tempo.qtype`) that is not input scale x weight scale[c] is requantized
+    with a warning. uint8 activations become int8 with the zero point moved
+    by -128 (exact); a uint8 value the model returns is requantized back. A
+    2-D matmul whose constant weights are quantized per channel (axis 1)
+    becomes the int8 gemm.
+
     A `tempo.quantize` goes where a float value enters int8 code and a
     `tempo.dequantize` where an int8 value leaves it; an op that has no int8
     form, lacks a calibrated range or is named in `keep-float` stays float.

@@ -88,7 +88,10 @@ std::vector<InputSpec> inputSpecs(func::FuncOp func, std::string &error) {
     auto name = func.getArgAttrOfType<StringAttr>(i, kNameAttr);
     InputSpec s;
     s.name = name ? name.str() : "input" + std::to_string(i);
-    if (!shaped.getElementType().isF32()) {
+    // A QDQ model's int8 inputs take float data too (quantized as the
+    // generated NAME_set_input_f32 does).
+    if (!shaped.getElementType().isF32() &&
+        !quantizedElementType(shaped.getElementType())) {
       error = "--quantize=int8 calibrates float32 inputs; input '" + s.name +
               "' is not float32";
       return {};
@@ -397,6 +400,57 @@ LogicalResult mlir::tempo::quantizeModule(ModuleOp module,
   };
   // The ids have served their purpose.
   func.walk([](Operation *op) { op->removeAttr(kOpIdAttr); });
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// QDQ models: the model's own types, no calibration
+//===----------------------------------------------------------------------===//
+
+/// The ops of `func` that carry a QDQ type (tempo.qtype) and are not the
+/// quantize / dequantize / constant ops of the QDQ form itself.
+static SmallVector<Operation *> qdqTypedOps(func::FuncOp func) {
+  SmallVector<Operation *> ops;
+  func.walk([&](Operation *op) {
+    if (op->hasAttr(kQuantTypeAttr) &&
+        !isa<QuantizeOp, DequantizeOp, ConstantOp, CastOp>(op))
+      ops.push_back(op);
+  });
+  return ops;
+}
+
+bool mlir::tempo::hasQdqTypes(ModuleOp module) {
+  for (auto func : module.getOps<func::FuncOp>())
+    if (!qdqTypedOps(func).empty())
+      return true;
+  return false;
+}
+
+LogicalResult
+mlir::tempo::quantizeQdqModule(ModuleOp module,
+                               const std::vector<std::string> &keepFloat,
+                               llvm::raw_ostream &notes) {
+  PassManager pm(module.getContext());
+  QuantizePassOptions qopts;
+  qopts.keepFloat = keepFloat;
+  pm.nest<func::FuncOp>().addPass(createQuantizePass(qopts));
+  pm.nest<func::FuncOp>().addPass(createCanonicalizerPass());
+  if (failed(pm.run(module)))
+    return failure();
+  // What tempo-quantize converted lost its tempo.qtype; what is left stays
+  // float between a dequantize and a quantize.
+  for (auto func : module.getOps<func::FuncOp>()) {
+    SmallVector<Operation *> left = qdqTypedOps(func);
+    if (left.empty())
+      continue;
+    notes << "tempoc: note: " << left.size()
+          << " op(s) in QDQ form stay float between dequantize and quantize "
+             "(no int8 kernel):";
+    for (Operation *op : left)
+      notes << " " << locationName(op->getLoc()) << " ("
+            << op->getName().getStringRef() << ")";
+    notes << "\n";
+  }
   return success();
 }
 

@@ -48,6 +48,22 @@ struct QuantizationOptions {
 LogicalResult quantizeModule(ModuleOp module, const QuantizationOptions &options,
                              llvm::json::Object &accuracy, std::string &error);
 
+/// True if the imported model is in QDQ form: an op (not a quantize,
+/// dequantize or constant) whose output a QuantizeLinear reads carries the
+/// type the model gave it (tempo.qtype).
+bool hasQdqTypes(ModuleOp module);
+
+/// Compiles a QDQ model's quantized part to the int8 kernels with the
+/// model's own scales and zero points, no calibration: tempo-quantize (which
+/// takes the model's int8 weights as they are and its activation types from
+/// tempo.qtype) and canonicalize, before the float graph optimisations (which
+/// would fold the weights' dequantize into float constants). Writes to
+/// `notes` one line naming the ops in QDQ form that stay float (no int8
+/// kernel), if any.
+LogicalResult quantizeQdqModule(ModuleOp module,
+                                const std::vector<std::string> &keepFloat,
+                                llvm::raw_ostream &notes);
+
 /// The bytes of a function argument of type `type` from float values: a
 /// copy for f32, quantized as tempo::quantize_linear does for a quantized
 /// argument (round half to even, saturating).

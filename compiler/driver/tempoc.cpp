@@ -908,6 +908,14 @@ int main(int argc, char **argv) {
                   Builder(&ctx).getI64IntegerAttr(mlir::tempo::liveSetBound(
                       mlir::tempo::collectPlainBuffers(func).requests, align)));
 
+  // A QDQ model runs on the int8 kernels with its own scales and zero
+  // points, without --quantize; with it, calibration covers only the float
+  // tensors the model left unannotated.
+  if (mlir::tempo::hasQdqTypes(*module) &&
+      failed(mlir::tempo::quantizeQdqModule(*module, o.quant.keepFloat,
+                                            llvm::errs())))
+    return kModelError;
+
   mlir::tempo::TempoPipelineOptions pipeline;
   pipeline.align = align;
   pipeline.fuse = o.fuse;

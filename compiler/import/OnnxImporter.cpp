@@ -2602,9 +2602,12 @@ GraphImporter::importDequantizeLinear(const onnx::NodeProto &node) {
       v.push_back(static_cast<float>(intAt(dense, i) - zp) *
                   static_cast<float>(scale));
     }
-    define(node, 0,
-           builder.create<ConstantOp>(loc, DenseElementsAttr::get(
-                                               f32, ArrayRef<float>(v))));
+    auto bias = builder.create<ConstantOp>(
+        loc, DenseElementsAttr::get(f32, ArrayRef<float>(v)));
+    // The model's scale, for tempo-quantize to check that it is input scale
+    // x weight scale (docs/quantization.md, "QDQ models").
+    bias->setAttr(kQuantTypeAttr, TypeAttr::get(*q));
+    define(node, 0, bias);
     return success();
   }
   // Constant weights stay quantized: tempo-quantize reads them as int8.

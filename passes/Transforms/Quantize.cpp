@@ -79,6 +79,9 @@ public:
         builder(ctx) {}
 
   LogicalResult run();
+  /// True if an error was reported (weights of a QDQ model that the int8
+  /// kernels cannot take).
+  bool hadQdqError() const { return qdqFailed; }
 
 private:
   /// The int8 type a float value will have, from its calibration or QDQ
@@ -152,6 +155,39 @@ private:
   }
   /// The int8 type int8 consumers read an int16 result as.
   llvm::DenseMap<Value, QType> int8Fallback;
+
+  // --- QDQ models: the model's own weights, biases and uint8 activations --
+  /// The int8 weights of `op` (conv / gemm): the model's own when `w` is the
+  /// dequantize of a quantized constant (QDQ), else quantizeWeights of a
+  /// float constant. Null if neither; on weights the int8 kernels cannot
+  /// take exactly, an error at `op` (and the pass fails).
+  Value weightsFor(Operation *op, Value w, SmallVector<double> &scales,
+                   bool transpose2d = false);
+  /// The model's weights as symmetric int8 [channels, ...] (transposed to
+  /// [N, K] for a gemm's [K, N]) with their per-channel scales: w - zero
+  /// point, exact, or an error if that does not fit int8. Null if `w` is not
+  /// a dequantized quantized constant.
+  FailureOr<Value> modelWeights(Operation *op, Value w,
+                                SmallVector<double> &scales, bool transpose2d);
+  /// Warns if the bias of `op` carries the model's scale (tempo.qtype from
+  /// an int32 DequantizeLinear) and that is not input scale x weight
+  /// scale[c]: the int8 kernels need the latter, so the bias was requantized.
+  void checkModelBiasScale(Operation *op, Value bias, double inScale,
+                           ArrayRef<double> wScales);
+  /// uint8 QDQ activations become int8: a per-tensor uint8 tempo.quantize
+  /// that a dequantize reads writes the int8 type of the same scale with the
+  /// zero point moved by -128 (the same values, exactly); a reader of the
+  /// uint8 value itself (a model output) reads a requantize back, and a
+  /// dequantized uint8 input is requantized to int8 first.
+  void uint8ActivationsToInt8();
+  /// A 2-D matmul whose B is the model's constant weights quantized per
+  /// output channel (axis 1, as ONNX Runtime writes a per-channel MatMul):
+  /// matmul_s8 takes one weight scale, so it becomes the int8 gemm (weights
+  /// transposed to [N, K], transB) with the same activation. Returns true if
+  /// it did.
+  bool convertPerAxisMatMul(MatMulOp mm);
+
+  bool qdqFailed = false;
 
   func::FuncOp func;
   MLIRContext *ctx;
@@ -348,17 +384,18 @@ bool Quantizer::convert(Operation *op) {
     if (!out || !x)
       return false;
     SmallVector<double> ws;
-    Value w = quantizeWeights(conv.getWeight(), loc, ws);
+    Value w = weightsFor(op, conv.getWeight(), ws);
     if (!w)
       return false;
     SmallVector<std::pair<unsigned, Value>> ops = {{0, x}, {1, w}};
     if (conv.getBias()) {
-      Value b = quantizeBias(conv.getBias(), loc,
-                             cast<QType>(quantizedElementType(x.getType()))
-                                 .getScale(),
-                             ws, (int64_t)ws.size());
+      double inScale =
+          cast<QType>(quantizedElementType(x.getType())).getScale();
+      Value b =
+          quantizeBias(conv.getBias(), loc, inScale, ws, (int64_t)ws.size());
       if (!b)
         return false;
+      checkModelBiasScale(op, conv.getBias(), inScale, ws);
       ops.push_back({2, b});
     }
     rebuild(ops, out);
@@ -376,7 +413,7 @@ bool Quantizer::convert(Operation *op) {
     if (alpha != 1.0f || beta != 1.0f)
       return false;
     SmallVector<double> ws;
-    Value w = quantizeWeights(gemm.getB(), loc, ws, !gemm.getTransB());
+    Value w = weightsFor(op, gemm.getB(), ws, !gemm.getTransB());
     if (!w)
       return false;
     SmallVector<std::pair<unsigned, Value>> ops = {{0, x}, {1, w}};
@@ -384,12 +421,12 @@ bool Quantizer::convert(Operation *op) {
       auto cShape = cast<RankedTensorType>(gemm.getC().getType()).getShape();
       if (cShape.size() == 2 && cShape[0] != 1)
         return false;
-      Value b = quantizeBias(gemm.getC(), loc,
-                             cast<QType>(quantizedElementType(x.getType()))
-                                 .getScale(),
-                             ws, (int64_t)ws.size());
+      double inScale =
+          cast<QType>(quantizedElementType(x.getType())).getScale();
+      Value b = quantizeBias(gemm.getC(), loc, inScale, ws, (int64_t)ws.size());
       if (!b)
         return false;
+      checkModelBiasScale(op, gemm.getC(), inScale, ws);
       ops.push_back({2, b});
     }
     Operation *n = rebuild(ops, out);
@@ -399,6 +436,8 @@ bool Quantizer::convert(Operation *op) {
   if (auto mm = dyn_cast<MatMulOp>(op)) {
     if (act() != "none" && act() != "relu" && act() != "clip")
       return false;
+    if (convertPerAxisMatMul(mm))
+      return true;
     QType out = calibratedType(mm.getOutput());
     Value a = quantized(mm.getA());
     Value b = mm.getB().getDefiningOp<ConstantOp>()
@@ -714,6 +753,194 @@ bool Quantizer::convertRecurrent(RecurrentOp rec) {
   return true;
 }
 
+
+//===----------------------------------------------------------------------===//
+// QDQ models
+//===----------------------------------------------------------------------===//
+
+/// The stored integer of element `i` of a quantized constant's storage.
+static int64_t storedAt(DenseElementsAttr a, int64_t i, bool isSigned) {
+  APInt v = a.getValues<APInt>()[i];
+  return isSigned ? v.getSExtValue() : (int64_t)v.getZExtValue();
+}
+
+Value Quantizer::weightsFor(Operation *op, Value w, SmallVector<double> &scales,
+                            bool transpose2d) {
+  FailureOr<Value> model = modelWeights(op, w, scales, transpose2d);
+  if (::mlir::failed(model)) {
+    qdqFailed = true;
+    return nullptr;
+  }
+  if (*model)
+    return *model;
+  return quantizeWeights(w, op->getLoc(), scales, transpose2d);
+}
+
+FailureOr<Value> Quantizer::modelWeights(Operation *op, Value w,
+                                         SmallVector<double> &scales,
+                                         bool transpose2d) {
+  auto deq = w.getDefiningOp<DequantizeOp>();
+  auto c = deq ? deq.getInput().getDefiningOp<ConstantOp>() : ConstantOp();
+  auto dense = c ? dyn_cast<DenseElementsAttr>(c.getValue()) : nullptr;
+  quant::QuantizedType qt =
+      c ? quantizedElementType(c.getType()) : quant::QuantizedType();
+  if (!dense || !qt)
+    return Value();
+  Location loc = op->getLoc();
+  auto type = cast<RankedTensorType>(c.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  // The output-channel axis of the stored weights: 0, or 1 for a gemm's
+  // [K, N].
+  int64_t channelAxis = transpose2d ? 1 : 0;
+  if (qt.getStorageTypeIntegralWidth() != 8)
+    return emitError(loc) << "the int8 kernels need 8-bit weights; the "
+                             "model's are "
+                          << qt.getStorageTypeIntegralWidth() << "-bit";
+  int64_t channels = shape[channelAxis];
+  SmallVector<double> modelScales;
+  SmallVector<int64_t> zps;
+  if (auto t = dyn_cast<QType>(qt)) {
+    modelScales.assign(channels, t.getScale());
+    zps.assign(channels, t.getZeroPoint());
+  } else {
+    auto a = cast<quant::UniformQuantizedPerAxisType>(qt);
+    if (a.getQuantizedDimension() != channelAxis)
+      return emitError(loc)
+             << "the int8 kernels need weights quantized per output channel "
+                "(axis "
+             << channelAxis << "); the model's are per axis "
+             << a.getQuantizedDimension();
+    modelScales.assign(a.getScales().begin(), a.getScales().end());
+    zps.assign(a.getZeroPoints().begin(), a.getZeroPoints().end());
+  }
+  // [rows, cols] as stored; element (c, i) of the result is stored at
+  // c * per + i, or for a [K, N] gemm at i * N + c.
+  int64_t total = type.getNumElements();
+  int64_t per = channels ? total / channels : 0;
+  SmallVector<int8_t> values(total);
+  for (int64_t ch = 0; ch < channels; ++ch) {
+    for (int64_t i = 0; i < per; ++i) {
+      int64_t at = transpose2d ? i * channels + ch : ch * per + i;
+      int64_t v = storedAt(dense, at, qt.isSigned()) - zps[ch];
+      if (v < -128 || v > 127)
+        return emitError(loc)
+               << "weights of output channel " << ch
+               << " do not fit int8 with zero point 0 (w - zero point reaches "
+               << v << "); the int8 kernels need symmetric weights (zero "
+               << "point 0), as ONNX Runtime writes them with "
+                  "WeightSymmetric";
+      values[ch * per + i] = static_cast<int8_t>(v);
+    }
+  }
+  if (transpose2d)
+    std::swap(shape[0], shape[1]);
+  scales.assign(modelScales.begin(), modelScales.end());
+  auto i8 = IntegerType::get(ctx, 8);
+  auto qType = quant::UniformQuantizedPerAxisType::get(
+      quant::QuantizationFlags::Signed, i8, Float32Type::get(ctx), scales,
+      SmallVector<int64_t>(channels, 0), 0, -128, 127);
+  builder.setInsertionPointAfterValue(w);
+  return builder
+      .create<ConstantOp>(
+          loc, RankedTensorType::get(shape, qType),
+          DenseElementsAttr::get(RankedTensorType::get(shape, i8),
+                                 ArrayRef<int8_t>(values)))
+      .getResult();
+}
+
+void Quantizer::checkModelBiasScale(Operation *op, Value bias, double inScale,
+                                    ArrayRef<double> wScales) {
+  auto c = bias.getDefiningOp<ConstantOp>();
+  auto attr = c ? c->getAttrOfType<TypeAttr>(kQuantTypeAttr) : nullptr;
+  if (!attr)
+    return;
+  SmallVector<double> model;
+  if (auto t = dyn_cast<QType>(attr.getValue()))
+    model.assign(wScales.size(), t.getScale());
+  else if (auto a =
+               dyn_cast<quant::UniformQuantizedPerAxisType>(attr.getValue()))
+    model.assign(a.getScales().begin(), a.getScales().end());
+  for (auto [ch, want] : llvm::enumerate(model)) {
+    double s = inScale * wScales[wScales.size() == 1 ? 0 : ch];
+    // The model's bias scale is a float32 product: equal within its rounding.
+    if (ch < wScales.size() && std::fabs(want - s) <= 1e-6 * s)
+      continue;
+    emitWarning(op->getLoc())
+        << "the model's bias scale of output channel " << ch << " is " << want
+        << ", not input scale x weight scale " << s
+        << "; the bias is requantized to the latter";
+    return;
+  }
+}
+
+bool Quantizer::convertPerAxisMatMul(MatMulOp mm) {
+  auto deq = mm.getB().getDefiningOp<DequantizeOp>();
+  if (!deq || !deq.getInput().getDefiningOp<ConstantOp>() ||
+      !isa_and_nonnull<quant::UniformQuantizedPerAxisType>(
+          quantizedElementType(deq.getInput().getType())) ||
+      cast<RankedTensorType>(mm.getA().getType()).getRank() != 2 ||
+      cast<RankedTensorType>(mm.getB().getType()).getRank() != 2)
+    return false;
+  QType out = calibratedType(mm.getOutput());
+  Value x = quantized(mm.getA());
+  if (!out || !x)
+    return false;
+  SmallVector<double> ws;
+  Value w = weightsFor(mm, mm.getB(), ws, /*transpose2d=*/true);
+  if (!w)
+    return false;
+  builder.setInsertionPoint(mm);
+  auto gemm = builder.create<GemmOp>(
+      mm.getLoc(), withElement(mm.getType(), out), x, w, Value(),
+      builder.getF32FloatAttr(1.0f), builder.getF32FloatAttr(1.0f),
+      builder.getBoolAttr(false), builder.getBoolAttr(true));
+  // The fused activation (act, act_alpha, ...) carries over.
+  for (NamedAttribute a : mm->getAttrs())
+    gemm->setAttr(a.getName(), a.getValue());
+  replace(mm, gemm);
+  return true;
+}
+
+void Quantizer::uint8ActivationsToInt8() {
+  SmallVector<QuantizeOp> qs;
+  func.walk([&](QuantizeOp q) { qs.push_back(q); });
+  for (QuantizeOp q : qs) {
+    auto u8 = dyn_cast<QType>(quantizedElementType(q.getType()));
+    if (!u8 || u8.isSigned() || u8.getStorageTypeIntegralWidth() != 8 ||
+        !llvm::any_of(q->getUsers(),
+                      [](Operation *u) { return isa<DequantizeOp>(u); }))
+      continue;
+    QType s8 = int8Type(ctx, u8.getScale(), u8.getZeroPoint() - 128);
+    Type oldType = q.getType();
+    q.getResult().setType(withElement(oldType, s8));
+    Value back;
+    for (OpOperand &use : llvm::make_early_inc_range(q->getUses())) {
+      if (isa<DequantizeOp>(use.getOwner()))
+        continue;
+      if (!back) {
+        builder.setInsertionPointAfter(q);
+        back = builder.create<RequantizeOp>(q.getLoc(), oldType, q);
+      }
+      use.set(back);
+    }
+  }
+  // A uint8 value from elsewhere (a uint8 model input): requantized to int8
+  // (the same shift by 128) where it is dequantized.
+  SmallVector<DequantizeOp> deqs;
+  func.walk([&](DequantizeOp d) { deqs.push_back(d); });
+  for (DequantizeOp d : deqs) {
+    Value in = d.getInput();
+    auto u8 = dyn_cast<QType>(quantizedElementType(in.getType()));
+    if (!u8 || u8.isSigned() || u8.getStorageTypeIntegralWidth() != 8 ||
+        in.getDefiningOp<ConstantOp>())
+      continue;
+    builder.setInsertionPoint(d);
+    QType s8 = int8Type(ctx, u8.getScale(), u8.getZeroPoint() - 128);
+    d->setOperand(0, builder.create<RequantizeOp>(
+                         d.getLoc(), withElement(in.getType(), s8), in));
+  }
+}
+
 void Quantizer::cleanUpEdges() {
   // quantize(dequantize(q)): q itself (or a requantize).
   SmallVector<QuantizeOp> qs;
@@ -776,6 +1003,7 @@ void Quantizer::cleanUpEdges() {
 }
 
 LogicalResult Quantizer::run() {
+  uint8ActivationsToInt8();
   SmallVector<Operation *> ops;
   for (Operation &op : func.getBody().front())
     if (!isa<ConstantOp, func::ReturnOp, QuantizeOp, DequantizeOp>(op))
@@ -800,6 +1028,14 @@ LogicalResult Quantizer::run() {
   if (!ok)
     return failure();
   cleanUpEdges();
+  // The model's quantized weights whose dequantize cleanUpEdges removed.
+  SmallVector<ConstantOp> unused;
+  func.walk([&](ConstantOp c) {
+    if (c->use_empty() && quantizedElementType(c.getType()))
+      unused.push_back(c);
+  });
+  for (ConstantOp c : unused)
+    c->erase();
   // Calibration attributes have served their purpose.
   func.walk([](Operation *op) { op->removeAttr(kCalibrationAttr); });
   for (unsigned i = 0; i < func.getNumArguments(); ++i)
@@ -1149,7 +1385,8 @@ struct QuantizePass : mlir::tempo::impl::QuantizePassBase<QuantizePass> {
     for (const std::string &name : int16)
       mixed.int16.insert(name);
     mixed.weightsOnly = weightsOnly;
-    if (failed(Quantizer(getOperation(), keep, mixed).run()))
+    Quantizer quantizer(getOperation(), keep, mixed);
+    if (failed(quantizer.run()) || quantizer.hadQdqError())
       signalPassFailure();
   }
 };
