@@ -112,6 +112,22 @@ KernelCall quantCall(const char *kernel, KernelParams p,
   return c;
 }
 
+/// One int32 multiplier and one int32 shift per entry of `real`: the tables
+/// of the kernels that take per-row requantization as is (LSTM / GRU / RNN
+/// gate rows, the 16x8 kernels).
+FailureOr<std::pair<KernelTable, KernelTable>>
+multiplierTables(Operation *op, ArrayRef<double> real) {
+  KernelTable m, s;
+  for (double r : real) {
+    int32_t mm, ss;
+    if (failed(quantizeMultiplier(op, r, mm, ss)))
+      return failure();
+    m.values.push_back(mm);
+    s.values.push_back(ss);
+  }
+  return std::make_pair(m, s);
+}
+
 /// The requantization tables of a conv or fully connected layer (see
 /// tempo/quant_params.h): when the channels' shifts (of their nonzero
 /// multipliers) differ by at most TEMPO_MAX_SHIFT_SPREAD, one shift for the
