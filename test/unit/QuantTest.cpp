@@ -1870,13 +1870,13 @@ TEST(QuantKernels, QuantizeDequantize) {
   const int32_t want[] = {2,   -2,   4,    -4,   0,    0,    2,    126, 127,
                           -128, -128, 127, -128, 0,   127, -128, 0,   0};
   const int32_t n = sizeof(in) / sizeof(in[0]);
-  tempo_quantize_params_t p{n, 1.0f, 0};
+  tempo_quantize_params_t p{n, 1.0f, 0, 0, 0};
   int8_t y[n];
   tempo::quantize_s8(p, in, y);
   for (int32_t i = 0; i < n; ++i)
     EXPECT_EQ(y[i], want[i]) << "input " << in[i];
   // Scale and zero point: x / 0.5 + 10, ties to even.
-  tempo_quantize_params_t q{3, 0.5f, 10};
+  tempo_quantize_params_t q{3, 0.5f, 10, 0, 0};
   const float in2[] = {0.25f, 0.75f, -0.25f};
   int8_t y2[3];
   tempo::quantize_s8(q, in2, y2);
@@ -1887,7 +1887,7 @@ TEST(QuantKernels, QuantizeDequantize) {
   Rng rng(60);
   for (int t = 0; t < 100; ++t) {
     tempo_quantize_params_t r{64, static_cast<float>(rng.logUniform(0.001, 1)),
-                              rng.zp()};
+                              rng.zp(), 0, 0};
     std::vector<float> x(64);
     for (float &v : x)
       v = static_cast<float>((rng.unit() * 2 - 1) * 300 * r.scale);

@@ -310,8 +310,10 @@ LogicalResult LpPoolOp::verify() {
 
 LogicalResult CumSumOp::verify() {
   int64_t rank = shapeOf(getInput()).size();
-  if (getAxis() < 0 || getAxis() >= std::max<int64_t>(rank, 1))
-    return emitOpError("axis ") << getAxis() << " is out of range for rank "
+  // The I64Attr getter is unsigned: read the stored value back as signed.
+  auto axis = static_cast<int64_t>(getAxis());
+  if (axis < 0 || axis >= std::max<int64_t>(rank, 1))
+    return emitOpError("axis ") << axis << " is out of range for rank "
                                 << rank;
   return success();
 }
