@@ -393,36 +393,6 @@ inline int16_t requantize64(int64_t acc, int32_t multiplier, int32_t shift,
   return static_cast<int16_t>(v < lo ? lo : (v > hi ? hi : v));
 }
 
-/// Numpy-broadcast walk of the int16 binary kernels: y[i] = f(a[..], b[..]).
-template <typename F>
-void broadcastS16(const tempo_qbinary_params_t &p, const int16_t *a,
-                  const int16_t *b, int16_t *y, const F &f) {
-  const int32_t rank = p.rank;
-  if (rank == 0 || (isDense(rank, p.out_dims, p.a_strides) &&
-                    isDense(rank, p.out_dims, p.b_strides))) {
-    for (int32_t i = 0; i < p.size; ++i)
-      y[i] = f(a[i], b[i]);
-    return;
-  }
-  const int32_t inner = p.out_dims[rank - 1];
-  const int32_t as = p.a_strides[rank - 1], bs = p.b_strides[rank - 1];
-  int32_t idx[TEMPO_MAX_RANK] = {0};
-  int32_t aOff = 0, bOff = 0;
-  for (int32_t base = 0; base < p.size; base += inner) {
-    for (int32_t j = 0; j < inner; ++j)
-      y[base + j] = f(a[aOff + j * as], b[bOff + j * bs]);
-    for (int32_t d = rank - 2; d >= 0; --d) {
-      aOff += p.a_strides[d];
-      bOff += p.b_strides[d];
-      if (++idx[d] < p.out_dims[d])
-        break;
-      aOff -= p.a_strides[d] * p.out_dims[d];
-      bOff -= p.b_strides[d] * p.out_dims[d];
-      idx[d] = 0;
-    }
-  }
-}
-
 } // namespace detail
 
 /// Conv, int16 activations x int8 weights (16x8). Geometry and groups as
@@ -544,33 +514,13 @@ TEMPO_KERNEL void matmul_a16(const tempo_qmatmul_params_t &p,
 /// Aliasing: y may alias a full-shape operand exactly.
 inline void add_a16(const tempo_qbinary_params_t &p, const int16_t *a,
                     const int16_t *b, int16_t *y) {
-  detail::broadcastS16(p, a, b, y, [&p](int16_t va, int16_t vb) {
-    const int32_t sa = multiply_by_quantized_multiplier(
-        (static_cast<int32_t>(va) - p.a_zp) * (int32_t(1) << p.left_shift),
-        p.a_multiplier, p.a_shift);
-    const int32_t sb = multiply_by_quantized_multiplier(
-        (static_cast<int32_t>(vb) - p.b_zp) * (int32_t(1) << p.left_shift),
-        p.b_multiplier, p.b_shift);
-    return static_cast<int16_t>(detail::requantize(
-        sa + sb, p.out_multiplier, p.out_shift, p.out_zp, p.act_min,
-        p.act_max));
-  });
+  detail::addOrSubQ<int16_t, 1>(p, a, b, y);
 }
 
 /// Sub, int16: add_a16 with a' - b'.
 inline void sub_a16(const tempo_qbinary_params_t &p, const int16_t *a,
                     const int16_t *b, int16_t *y) {
-  detail::broadcastS16(p, a, b, y, [&p](int16_t va, int16_t vb) {
-    const int32_t sa = multiply_by_quantized_multiplier(
-        (static_cast<int32_t>(va) - p.a_zp) * (int32_t(1) << p.left_shift),
-        p.a_multiplier, p.a_shift);
-    const int32_t sb = multiply_by_quantized_multiplier(
-        (static_cast<int32_t>(vb) - p.b_zp) * (int32_t(1) << p.left_shift),
-        p.b_multiplier, p.b_shift);
-    return static_cast<int16_t>(detail::requantize(
-        sa - sb, p.out_multiplier, p.out_shift, p.out_zp, p.act_min,
-        p.act_max));
-  });
+  detail::addOrSubQ<int16_t, -1>(p, a, b, y);
 }
 
 /// Mul, int16 (TFLite's int16 Mul; zero points 0 so the product fits int32):
@@ -579,12 +529,7 @@ inline void sub_a16(const tempo_qbinary_params_t &p, const int16_t *a,
 /// Aliasing: y may alias a full-shape operand exactly.
 inline void mul_a16(const tempo_qbinary_params_t &p, const int16_t *a,
                     const int16_t *b, int16_t *y) {
-  detail::broadcastS16(p, a, b, y, [&p](int16_t va, int16_t vb) {
-    const int32_t prod = (static_cast<int32_t>(va) - p.a_zp) *
-                         (static_cast<int32_t>(vb) - p.b_zp);
-    return static_cast<int16_t>(detail::requantize(
-        prod, p.out_multiplier, p.out_shift, p.out_zp, p.act_min, p.act_max));
-  });
+  detail::mulQ(p, a, b, y);
 }
 
 /// MaxPool, int16 (same scale in and out), as max_pool_s8: the max over the

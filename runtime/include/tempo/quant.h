@@ -297,10 +297,11 @@ inline int32_t dotS8(int32_t n, const int8_t *a, int32_t aOff, const int8_t *b,
   return dotS8For<TEMPO_QUANT_DSP != 0>(n, a, aOff, b, acc);
 }
 
-/// Numpy-broadcast walk shared by add/sub/mul: y[i] = f(a[..], b[..]).
-template <typename F>
-void broadcastS8(const tempo_qbinary_params_t &p, const int8_t *a,
-                 const int8_t *b, int8_t *y, const F &f) {
+/// Numpy-broadcast walk shared by the int8 and int16 add/sub/mul:
+/// y[i] = f(a[..], b[..]).
+template <typename T, typename F>
+void broadcastQ(const tempo_qbinary_params_t &p, const T *a, const T *b, T *y,
+                const F &f) {
   const int32_t rank = p.rank;
   if (rank == 0 || (isDense(rank, p.out_dims, p.a_strides) &&
                     isDense(rank, p.out_dims, p.b_strides))) {
@@ -325,6 +326,38 @@ void broadcastS8(const tempo_qbinary_params_t &p, const int8_t *a,
       idx[d] = 0;
     }
   }
+}
+
+/// TFLite's Add (Sub with kSign = -1) on int8 or int16 storage:
+///   a' = MBQM((a - a_zp) * 2^left_shift, a_multiplier, a_shift), b' alike
+///   y = clamp(out_zp + MBQM(a' + kSign * b', out_multiplier, out_shift), act)
+template <typename T, int32_t kSign>
+void addOrSubQ(const tempo_qbinary_params_t &p, const T *a, const T *b, T *y) {
+  broadcastQ(p, a, b, y, [&p](T va, T vb) {
+    const int32_t sa = multiply_by_quantized_multiplier(
+        (static_cast<int32_t>(va) - p.a_zp) * (int32_t(1) << p.left_shift),
+        p.a_multiplier, p.a_shift);
+    const int32_t sb = multiply_by_quantized_multiplier(
+        (static_cast<int32_t>(vb) - p.b_zp) * (int32_t(1) << p.left_shift),
+        p.b_multiplier, p.b_shift);
+    return static_cast<T>(requantize(sa + kSign * sb, p.out_multiplier,
+                                     p.out_shift, p.out_zp, p.act_min,
+                                     p.act_max));
+  });
+}
+
+/// TFLite's Mul on int8 or int16 storage (the product of two zero-point
+/// corrected values fits int32):
+///   y = clamp(out_zp + MBQM((a - a_zp) * (b - b_zp), out_multiplier,
+///             out_shift), act)
+template <typename T>
+void mulQ(const tempo_qbinary_params_t &p, const T *a, const T *b, T *y) {
+  broadcastQ(p, a, b, y, [&p](T va, T vb) {
+    const int32_t prod = (static_cast<int32_t>(va) - p.a_zp) *
+                         (static_cast<int32_t>(vb) - p.b_zp);
+    return static_cast<T>(requantize(prod, p.out_multiplier, p.out_shift,
+                                     p.out_zp, p.act_min, p.act_max));
+  });
 }
 
 inline int16_t saturate16(int32_t v) {
@@ -1034,33 +1067,13 @@ TEMPO_KERNEL void matmul_s8(const tempo_qmatmul_params_t &p, const int8_t *a,
 /// Aliasing: y may alias a full-shape operand exactly.
 inline void add_s8(const tempo_qbinary_params_t &p, const int8_t *a,
                    const int8_t *b, int8_t *y) {
-  detail::broadcastS8(p, a, b, y, [&p](int8_t va, int8_t vb) {
-    const int32_t sa = multiply_by_quantized_multiplier(
-        (static_cast<int32_t>(va) - p.a_zp) * (int32_t(1) << p.left_shift),
-        p.a_multiplier, p.a_shift);
-    const int32_t sb = multiply_by_quantized_multiplier(
-        (static_cast<int32_t>(vb) - p.b_zp) * (int32_t(1) << p.left_shift),
-        p.b_multiplier, p.b_shift);
-    return static_cast<int8_t>(detail::requantize(
-        sa + sb, p.out_multiplier, p.out_shift, p.out_zp, p.act_min,
-        p.act_max));
-  });
+  detail::addOrSubQ<int8_t, 1>(p, a, b, y);
 }
 
 /// Sub, int8: add_s8 with a' - b'.
 inline void sub_s8(const tempo_qbinary_params_t &p, const int8_t *a,
                    const int8_t *b, int8_t *y) {
-  detail::broadcastS8(p, a, b, y, [&p](int8_t va, int8_t vb) {
-    const int32_t sa = multiply_by_quantized_multiplier(
-        (static_cast<int32_t>(va) - p.a_zp) * (int32_t(1) << p.left_shift),
-        p.a_multiplier, p.a_shift);
-    const int32_t sb = multiply_by_quantized_multiplier(
-        (static_cast<int32_t>(vb) - p.b_zp) * (int32_t(1) << p.left_shift),
-        p.b_multiplier, p.b_shift);
-    return static_cast<int8_t>(detail::requantize(
-        sa - sb, p.out_multiplier, p.out_shift, p.out_zp, p.act_min,
-        p.act_max));
-  });
+  detail::addOrSubQ<int8_t, -1>(p, a, b, y);
 }
 
 /// Mul, int8 (TFLite's int8 Mul):
@@ -1069,12 +1082,7 @@ inline void sub_s8(const tempo_qbinary_params_t &p, const int8_t *a,
 /// Aliasing: y may alias a full-shape operand exactly.
 inline void mul_s8(const tempo_qbinary_params_t &p, const int8_t *a,
                    const int8_t *b, int8_t *y) {
-  detail::broadcastS8(p, a, b, y, [&p](int8_t va, int8_t vb) {
-    const int32_t prod = (static_cast<int32_t>(va) - p.a_zp) *
-                         (static_cast<int32_t>(vb) - p.b_zp);
-    return static_cast<int8_t>(detail::requantize(
-        prod, p.out_multiplier, p.out_shift, p.out_zp, p.act_min, p.act_max));
-  });
+  detail::mulQ(p, a, b, y);
 }
 
 //===----------------------------------------------------------------------===//
